@@ -1,0 +1,95 @@
+import Table from 'cli-table3';
+import { Chalk } from 'chalk';
+import { inventorySnapshot } from '../engine/inventory-snapshot.js';
+import { ADAPTERS } from '../ingest/registry.js';
+import type { Catalog, RuleMeta } from '../model/index.js';
+import { terminalSafe } from '../report/escape.js';
+
+/*
+ * Text for the informational commands (rules, formats, inventory). They share
+ * the table style of the scan report; every value from input is terminal-escaped.
+ */
+
+function table(head: string[], rows: string[][]): string {
+  const output = new Table({ head, style: { head: [], border: [] }, wordWrap: true });
+  output.push(...rows.map((row) => row.map(terminalSafe)));
+  return `${output.toString()}\n`;
+}
+
+function controlTitle(catalog: Catalog, framework: string, control: string): string {
+  const title = catalog.frameworks.find((item) => item.id === framework)?.controls.find((item) => item.id === control)?.title;
+  return title === undefined ? control : `${control} ${title}`;
+}
+
+export function rulesListCommand(catalog: Catalog, color: boolean): string {
+  const chalk = new Chalk({ level: color ? 1 : 0 });
+  const rows = catalog.rules.map((rule) => [
+    rule.id,
+    rule.name,
+    rule.severity,
+    (rule.mappings['owasp-nhi-2025'] ?? []).join(', '),
+    rule.title,
+  ]);
+  return `${table(['id', 'name', 'severity', 'OWASP NHI', 'title'].map((h) => chalk.bold(h)), rows)}${catalog.rules.length} rules. \`nhi-audit rules show <id|name>\` for details.\n`;
+}
+
+export function rulesShowCommand(catalog: Catalog, rule: RuleMeta): string {
+  const lines = [
+    `${rule.id}  ${rule.name}  (${rule.severity})`,
+    rule.title,
+    '',
+    rule.description.trim(),
+    '',
+    'Remediation:',
+    rule.remediation.trim(),
+  ];
+  const params = Object.entries(rule.params);
+  if (params.length > 0) {
+    lines.push('', 'Params (set under rules.<id>.params in .nhi-audit.yaml):');
+    for (const [name, spec] of params) lines.push(`  ${name} (${spec.type}, default ${JSON.stringify(spec.default)}): ${spec.description.trim()}`);
+  }
+  if (rule.requires.length > 0) lines.push('', 'Needs:', ...rule.requires.map((item) => `  - ${item}`));
+  lines.push('', 'Controls:');
+  for (const [framework, controls] of Object.entries(rule.mappings)) {
+    const name = catalog.frameworks.find((item) => item.id === framework)?.name ?? framework;
+    lines.push(`  ${name}:`, ...controls.map((control) => `    ${controlTitle(catalog, framework, control)}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatsCommand(): string {
+  const rows = ADAPTERS.map((adapter) => [adapter.id, adapter.provider, adapter.yields.join(', '), adapter.detection]);
+  return `${table(['type', 'provider', 'yields', 'detected by'], rows)}Force a type with --input-type <type>=<path>. .gz files are read transparently.\n`;
+}
+
+export async function inventoryCommand(
+  patterns: readonly string[],
+  cwd: string,
+  format: 'table' | 'json',
+  strict: boolean,
+): Promise<{ text: string; skipped: string[] }> {
+  const snapshot = await inventorySnapshot(patterns, cwd, strict);
+  const skipped = snapshot.skipped.map((skip) => `${skip.line > 0 ? `${skip.file}:${skip.line}` : skip.file}: ${skip.message}`);
+  if (format === 'json') return { text: `${JSON.stringify(snapshot, null, 2)}\n`, skipped };
+  const dash = (value: string | null): string => value ?? '-';
+  const identities = table(
+    ['identity', 'type', 'provider', 'tenant', 'owner', 'status', 'creds', 'grants', 'last use', 'evidence'],
+    snapshot.identities.map((row) => [
+      row.id, row.type, row.provider, dash(row.tenant), dash(row.owner), row.status,
+      String(row.credentials), String(row.grants), dash(row.lastUse), row.source,
+    ]),
+  );
+  const credentials = table(
+    ['credential', 'type', 'identity', 'on behalf of', 'expires', 'revoked', 'active', 'last use', 'evidence'],
+    snapshot.credentials.map((row) => [
+      row.id, row.type, dash(row.identity), dash(row.onBehalfOf), dash(row.expiresAt), dash(row.revokedAt),
+      row.active ? 'yes' : 'no', dash(row.lastUse), row.source,
+    ]),
+  );
+  const unresolved =
+    snapshot.unresolvedActors.length === 0
+      ? ''
+      : `Actors in logs that match no identity: ${snapshot.unresolvedActors.slice(0, 20).map(terminalSafe).join(', ')}${snapshot.unresolvedActors.length > 20 ? ` and ${snapshot.unresolvedActors.length - 20} more` : ''}\n`;
+  const summary = `${snapshot.identities.length} identities, ${snapshot.credentials.length} credentials, ${snapshot.approvals} approvals, ${snapshot.principals} principals, ${snapshot.tenants} tenants.\n`;
+  return { text: `Identities\n${identities}\nCredentials\n${credentials}\n${unresolved}${summary}`, skipped };
+}

@@ -1,0 +1,37 @@
+import type { NormalizedRecord } from '../model/index.js';
+import { InventoryBuilder, type Inventory } from './inventory.js';
+import { UsageFold } from './usage.js';
+import { CorrelatedUsage } from './usage-view.js';
+import type { UsageView } from './views.js';
+
+export type * from './views.js';
+export { Inventory, InventoryBuilder } from './inventory.js';
+export { UsageFold, UsageAccumulator } from './usage.js';
+
+/**
+ * Receives normalized records in any order: inventory records are indexed,
+ * events are folded and dropped. `finish()` correlates the two.
+ */
+export class Correlator {
+  private readonly inventory = new InventoryBuilder();
+  private readonly fold = new UsageFold();
+
+  add(entry: NormalizedRecord): void {
+    if (entry.kind === 'event') {
+      this.fold.add(entry.record);
+      this.inventory.sawEvents();
+    } else {
+      this.inventory.add(entry);
+    }
+  }
+
+  /** Joins a fold made elsewhere (another worker) into this one. */
+  mergeFold(fold: UsageFold): void {
+    this.fold.merge(fold);
+  }
+
+  finish(): { inventory: Inventory; usage: UsageView } {
+    const inventory = this.inventory.freeze();
+    return { inventory, usage: new CorrelatedUsage(this.fold, inventory) };
+  }
+}

@@ -1,0 +1,213 @@
+import type {
+  Approval,
+  Credential,
+  Grant,
+  Identity,
+  NormalizedRecord,
+  Principal,
+  RecordKind,
+  Tenant,
+} from '../model/index.js';
+import type { InventoryView } from './views.js';
+
+type Keyed = { readonly id: string };
+
+/**
+ * When two inputs describe the same record (a canonical inventory and a
+ * provider dump, say), the first one read keeps its evidence pointer and
+ * each field takes the first value that is present; lists are united.
+ * Inputs are read in sorted path order, so the result is deterministic.
+ */
+function mergeRecords<T extends Keyed>(first: T, second: T): T {
+  const merged: Record<string, unknown> = { ...first };
+  for (const [key, value] of Object.entries(second)) {
+    const current = merged[key];
+    if (Array.isArray(current) && Array.isArray(value)) {
+      merged[key] = [...new Set([...(current as unknown[]), ...(value as unknown[])])];
+    } else if (current === null || current === undefined) {
+      merged[key] = value;
+    }
+  }
+  return merged as T;
+}
+
+function byId<T extends Keyed>(a: T, b: T): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Collects records as they stream in; `freeze()` builds the indexed, read-only Inventory. */
+export class InventoryBuilder {
+  private readonly identities = new Map<string, Identity>();
+  private readonly credentials = new Map<string, Credential>();
+  private readonly approvals = new Map<string, Approval>();
+  private readonly principals = new Map<string, Principal>();
+  private readonly tenants = new Map<string, Tenant>();
+  private readonly grants: Grant[] = [];
+  private readonly kinds = new Set<RecordKind>();
+
+  /** Accepts every record kind except events, which go to the Usage fold. */
+  add(entry: Exclude<NormalizedRecord, { kind: 'event' }>): void {
+    this.kinds.add(entry.kind);
+    switch (entry.kind) {
+      case 'identity':
+        return upsert(this.identities, entry.record);
+      case 'credential':
+        return upsert(this.credentials, entry.record);
+      case 'approval':
+        return upsert(this.approvals, entry.record);
+      case 'principal':
+        return upsert(this.principals, entry.record);
+      case 'tenant':
+        return upsert(this.tenants, entry.record);
+      case 'grant':
+        this.grants.push(entry.record);
+        return;
+    }
+  }
+
+  /** Events were seen; recorded so `has('event')` answers for rules. */
+  sawEvents(): void {
+    this.kinds.add('event');
+  }
+
+  freeze(): Inventory {
+    return new Inventory(
+      [...this.identities.values()].sort(byId),
+      [...this.credentials.values()].sort(byId),
+      [...this.approvals.values()].sort(byId),
+      [...this.principals.values()].sort(byId),
+      [...this.tenants.values()].sort(byId),
+      this.grants,
+      this.kinds,
+    );
+  }
+}
+
+function upsert<T extends Keyed>(map: Map<string, T>, record: T): void {
+  const existing = map.get(record.id);
+  map.set(record.id, existing === undefined ? record : mergeRecords(existing, record));
+}
+
+function push<V>(map: Map<string, V[]>, key: string, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+/** The indexed inventory: every lookup by id or alias. */
+export class Inventory implements InventoryView {
+  /** id or alias → identity id. */
+  private readonly identityRefs = new Map<string, string>();
+  private readonly identityById = new Map<string, Identity>();
+  private readonly credentialById = new Map<string, Credential>();
+  private readonly approvalById = new Map<string, Approval>();
+  private readonly principalById = new Map<string, Principal>();
+  private readonly tenantById = new Map<string, Tenant>();
+  private readonly credentialsByIdentity = new Map<string, Credential[]>();
+  private readonly grantsByIdentity = new Map<string, Grant[]>();
+  private readonly approvalsByIdentity = new Map<string, Approval[]>();
+
+  constructor(
+    private readonly identityList: readonly Identity[],
+    private readonly credentialList: readonly Credential[],
+    private readonly approvalList: readonly Approval[],
+    private readonly principalList: readonly Principal[],
+    private readonly tenantList: readonly Tenant[],
+    grants: readonly Grant[],
+    private readonly kinds: ReadonlySet<RecordKind>,
+  ) {
+    for (const identity of identityList) {
+      this.identityById.set(identity.id, identity);
+      this.identityRefs.set(identity.id, identity.id);
+    }
+    // Aliases never shadow a real id: an alias that is another identity's id is ignored.
+    for (const identity of identityList) {
+      for (const alias of identity.aliases) {
+        if (!this.identityRefs.has(alias)) this.identityRefs.set(alias, identity.id);
+      }
+    }
+    for (const credential of credentialList) {
+      this.credentialById.set(credential.id, credential);
+      const owner = this.resolveCredentialOwner(credential);
+      if (owner !== undefined) push(this.credentialsByIdentity, owner, credential);
+    }
+    for (const approval of approvalList) {
+      this.approvalById.set(approval.id, approval);
+      const delegate = this.identityRefs.get(approval.delegate);
+      if (delegate !== undefined) push(this.approvalsByIdentity, delegate, approval);
+    }
+    for (const principal of principalList) this.principalById.set(principal.id, principal);
+    for (const tenant of tenantList) this.tenantById.set(tenant.id, tenant);
+    for (const grant of grants) {
+      const holder = this.identityRefs.get(grant.identity);
+      if (holder !== undefined) push(this.grantsByIdentity, holder, grant);
+    }
+  }
+
+  /** The identity id a reference (id or alias) resolves to. */
+  resolveIdentity(ref: string): string | undefined {
+    return this.identityRefs.get(ref);
+  }
+
+  /** Every reference (id and aliases) that resolves to this identity. */
+  referencesOf(identityId: string): readonly string[] {
+    const identity = this.identityById.get(identityId);
+    if (identity === undefined) return [];
+    return [identity.id, ...identity.aliases.filter((alias) => this.identityRefs.get(alias) === identity.id)];
+  }
+
+  resolveCredentialOwner(credential: Credential): string | undefined {
+    if (credential.identity !== null) {
+      const owner = this.identityRefs.get(credential.identity);
+      if (owner !== undefined) return owner;
+    }
+    return credential.clientId === null ? undefined : this.identityRefs.get(credential.clientId);
+  }
+
+  identities(): readonly Identity[] {
+    return this.identityList;
+  }
+  identity(ref: string): Identity | undefined {
+    const id = this.identityRefs.get(ref);
+    return id === undefined ? undefined : this.identityById.get(id);
+  }
+  credentials(): readonly Credential[] {
+    return this.credentialList;
+  }
+  credential(id: string): Credential | undefined {
+    return this.credentialById.get(id);
+  }
+  credentialsOf(identityId: string): readonly Credential[] {
+    const id = this.identityRefs.get(identityId);
+    return id === undefined ? [] : (this.credentialsByIdentity.get(id) ?? []);
+  }
+  grantsOf(identityId: string): readonly Grant[] {
+    const id = this.identityRefs.get(identityId);
+    return id === undefined ? [] : (this.grantsByIdentity.get(id) ?? []);
+  }
+  approvals(): readonly Approval[] {
+    return this.approvalList;
+  }
+  approval(id: string): Approval | undefined {
+    return this.approvalById.get(id);
+  }
+  approvalsFor(identityId: string): readonly Approval[] {
+    const id = this.identityRefs.get(identityId);
+    return id === undefined ? [] : (this.approvalsByIdentity.get(id) ?? []);
+  }
+  principals(): readonly Principal[] {
+    return this.principalList;
+  }
+  principal(id: string): Principal | undefined {
+    return this.principalById.get(id);
+  }
+  tenants(): readonly Tenant[] {
+    return this.tenantList;
+  }
+  tenant(id: string): Tenant | undefined {
+    return this.tenantById.get(id);
+  }
+  has(kind: RecordKind): boolean {
+    return this.kinds.has(kind);
+  }
+}

@@ -1,0 +1,210 @@
+import {
+  OWN_ACTION_CATEGORIES,
+  TERMINATION_CATEGORIES,
+  type Event,
+  type Instant,
+} from '../model/index.js';
+import { CappedSet } from './capped-set.js';
+import type { ActivityRef, LogCoverage, TerminationRef, UsageStats } from './views.js';
+import { sourceNetwork, workloadKey } from './workload.js';
+
+/** Distinct values kept per set; beyond this a set only says "more". */
+export const DISTINCT_CAP = 64;
+/** Termination events kept per key (earliest first); real keys see a handful. */
+export const TERMINATION_CAP = 32;
+
+/** Orders activity by time, then by evidence position, so ties resolve the same in every run. */
+function compareActivity(a: ActivityRef, b: ActivityRef): number {
+  if (a.time !== b.time) return a.time - b.time;
+  if (a.source.file !== b.source.file) return a.source.file < b.source.file ? -1 : 1;
+  return a.source.line - b.source.line;
+}
+
+function earlier(current: ActivityRef | null, candidate: ActivityRef | null): ActivityRef | null {
+  if (candidate === null) return current;
+  if (current === null) return candidate;
+  return compareActivity(candidate, current) < 0 ? candidate : current;
+}
+
+function later(current: ActivityRef | null, candidate: ActivityRef | null): ActivityRef | null {
+  if (candidate === null) return current;
+  if (current === null) return candidate;
+  return compareActivity(candidate, current) > 0 ? candidate : current;
+}
+
+/**
+ * The fold of every event that named one key. `add` takes one event; `merge`
+ * combines two folds exactly (commutative and associative), which is what
+ * lets files be folded separately — per worker, per alias — and joined later.
+ */
+export class UsageAccumulator {
+  private events = 0;
+  private ownActions = 0;
+  private failures = 0;
+  private firstUse: ActivityRef | null = null;
+  private lastUse: ActivityRef | null = null;
+  private lastFailure: ActivityRef | null = null;
+  private readonly actions = new CappedSet(DISTINCT_CAP);
+  private readonly tenants = new CappedSet(DISTINCT_CAP);
+  private readonly environments = new CappedSet(DISTINCT_CAP);
+  private readonly networks = new CappedSet(DISTINCT_CAP);
+  private readonly userAgents = new CappedSet(DISTINCT_CAP);
+  private readonly workloads = new CappedSet(DISTINCT_CAP);
+  private refreshes = 0;
+  private lastRefresh: ActivityRef | null = null;
+  private interactiveLogins = 0;
+  private lastInteractiveLogin: ActivityRef | null = null;
+  private terminations: TerminationRef[] = [];
+
+  add(event: Event): void {
+    this.events += 1;
+    const at: ActivityRef = { time: event.time, source: event.source };
+    if (TERMINATION_CATEGORIES.has(event.category)) {
+      this.addTerminations([{ ...at, category: event.category }]);
+      return;
+    }
+    if (!OWN_ACTION_CATEGORIES.has(event.category)) return;
+
+    this.ownActions += 1;
+    if (event.outcome === 'failure') {
+      this.failures += 1;
+      this.lastFailure = later(this.lastFailure, at);
+      return;
+    }
+    this.firstUse = earlier(this.firstUse, at);
+    this.lastUse = later(this.lastUse, at);
+    if (event.action !== null) this.actions.add(event.action);
+    if (event.tenant !== null) this.tenants.add(event.tenant);
+    if (event.environment !== null) this.environments.add(event.environment);
+    if (event.sourceIp !== null) this.networks.add(sourceNetwork(event.sourceIp));
+    if (event.userAgent !== null) this.userAgents.add(event.userAgent);
+    const workload = workloadKey(event.userAgent, event.sourceIp);
+    if (workload !== null) this.workloads.add(workload);
+    if (event.category === 'token-refresh') {
+      this.refreshes += 1;
+      this.lastRefresh = later(this.lastRefresh, at);
+    }
+    if (event.category === 'login-interactive') {
+      this.interactiveLogins += 1;
+      this.lastInteractiveLogin = later(this.lastInteractiveLogin, at);
+    }
+  }
+
+  merge(other: UsageAccumulator): void {
+    this.events += other.events;
+    this.ownActions += other.ownActions;
+    this.failures += other.failures;
+    this.firstUse = earlier(this.firstUse, other.firstUse);
+    this.lastUse = later(this.lastUse, other.lastUse);
+    this.lastFailure = later(this.lastFailure, other.lastFailure);
+    this.actions.merge(other.actions);
+    this.tenants.merge(other.tenants);
+    this.environments.merge(other.environments);
+    this.networks.merge(other.networks);
+    this.userAgents.merge(other.userAgents);
+    this.workloads.merge(other.workloads);
+    this.refreshes += other.refreshes;
+    this.lastRefresh = later(this.lastRefresh, other.lastRefresh);
+    this.interactiveLogins += other.interactiveLogins;
+    this.lastInteractiveLogin = later(this.lastInteractiveLogin, other.lastInteractiveLogin);
+    this.addTerminations(other.terminations);
+  }
+
+  stats(): UsageStats {
+    return {
+      events: this.events,
+      ownActions: this.ownActions,
+      failures: this.failures,
+      firstUse: this.firstUse,
+      lastUse: this.lastUse,
+      lastFailure: this.lastFailure,
+      actions: this.actions.view(),
+      tenants: this.tenants.view(),
+      environments: this.environments.view(),
+      networks: this.networks.view(),
+      userAgents: this.userAgents.view(),
+      workloads: this.workloads.view(),
+      refreshes: this.refreshes,
+      lastRefresh: this.lastRefresh,
+      interactiveLogins: this.interactiveLogins,
+      lastInteractiveLogin: this.lastInteractiveLogin,
+      terminations: this.terminations,
+    };
+  }
+
+  private addTerminations(refs: readonly TerminationRef[]): void {
+    if (refs.length === 0) return;
+    // Keep the earliest: a revocation's first occurrence is what lifecycle rules compare against.
+    this.terminations = [...this.terminations, ...refs].sort(compareActivity).slice(0, TERMINATION_CAP);
+  }
+}
+
+/** Separator for composite keys; cannot occur in ids read from text formats. */
+const PAIR = '\u0000';
+
+/**
+ * Folds events into per-key accumulators as they stream past; the events
+ * themselves are dropped. Keys are the references exactly as events wrote
+ * them: resolving aliases needs the whole inventory, so it happens at query time.
+ */
+export class UsageFold {
+  readonly byIdentityRef = new Map<string, UsageAccumulator>();
+  /** Events that named a credential but no identity; attributed via the credential's owner at query time. */
+  readonly byCredentialOnly = new Map<string, UsageAccumulator>();
+  readonly byCredential = new Map<string, UsageAccumulator>();
+  readonly byPrincipal = new Map<string, UsageAccumulator>();
+  readonly byDelegation = new Map<string, UsageAccumulator>();
+  private from: Instant | null = null;
+  private to: Instant | null = null;
+  private count = 0;
+
+  add(event: Event): void {
+    this.count += 1;
+    if (this.from === null || event.time < this.from) this.from = event.time;
+    if (this.to === null || event.time > this.to) this.to = event.time;
+    if (event.identity !== null) accumulator(this.byIdentityRef, event.identity).add(event);
+    if (event.credential !== null) {
+      accumulator(this.byCredential, event.credential).add(event);
+      if (event.identity === null) accumulator(this.byCredentialOnly, event.credential).add(event);
+    }
+    if (event.onBehalfOf !== null) {
+      accumulator(this.byPrincipal, event.onBehalfOf).add(event);
+      const actor = event.identity ?? event.credential;
+      if (actor !== null) accumulator(this.byDelegation, delegationKey(actor, event.onBehalfOf)).add(event);
+    }
+  }
+
+  /** Joins another fold (e.g. a worker's) into this one. */
+  merge(other: UsageFold): void {
+    this.count += other.count;
+    if (other.from !== null && (this.from === null || other.from < this.from)) this.from = other.from;
+    if (other.to !== null && (this.to === null || other.to > this.to)) this.to = other.to;
+    mergeMaps(this.byIdentityRef, other.byIdentityRef);
+    mergeMaps(this.byCredentialOnly, other.byCredentialOnly);
+    mergeMaps(this.byCredential, other.byCredential);
+    mergeMaps(this.byPrincipal, other.byPrincipal);
+    mergeMaps(this.byDelegation, other.byDelegation);
+  }
+
+  coverage(): LogCoverage | null {
+    if (this.from === null || this.to === null) return null;
+    return { from: this.from, to: this.to, events: this.count };
+  }
+}
+
+export function delegationKey(actor: string, principal: string): string {
+  return `${actor}${PAIR}${principal}`;
+}
+
+function accumulator(map: Map<string, UsageAccumulator>, key: string): UsageAccumulator {
+  let found = map.get(key);
+  if (found === undefined) {
+    found = new UsageAccumulator();
+    map.set(key, found);
+  }
+  return found;
+}
+
+function mergeMaps(into: Map<string, UsageAccumulator>, from: ReadonlyMap<string, UsageAccumulator>): void {
+  for (const [key, value] of from) accumulator(into, key).merge(value);
+}

@@ -1,0 +1,108 @@
+import type {
+  Approval,
+  Credential,
+  EventCategory,
+  Grant,
+  Identity,
+  Instant,
+  Principal,
+  RecordKind,
+  SourceRef,
+  Tenant,
+} from '../model/index.js';
+
+/*
+ * The read-only API rules evaluate against. Rules never see a file format;
+ * they see these views, built by correlation from whatever adapters produced.
+ */
+
+/** The indexed inventory. Every lookup accepts an id or an alias. Lists are sorted by id. */
+export interface InventoryView {
+  identities(): readonly Identity[];
+  identity(ref: string): Identity | undefined;
+  credentials(): readonly Credential[];
+  credential(id: string): Credential | undefined;
+  /** Credentials whose `identity` or `clientId` resolves to this identity. */
+  credentialsOf(identityId: string): readonly Credential[];
+  grantsOf(identityId: string): readonly Grant[];
+  approvals(): readonly Approval[];
+  approval(id: string): Approval | undefined;
+  /** Approvals whose delegate resolves to this identity. */
+  approvalsFor(identityId: string): readonly Approval[];
+  principals(): readonly Principal[];
+  principal(id: string): Principal | undefined;
+  tenants(): readonly Tenant[];
+  tenant(id: string): Tenant | undefined;
+  /** Whether any input supplied records of this kind: lets a rule say "not evaluated" instead of "clean". */
+  has(kind: RecordKind): boolean;
+}
+
+/** A moment with the record that shows it. */
+export interface ActivityRef {
+  readonly time: Instant;
+  readonly source: SourceRef;
+}
+
+export interface TerminationRef extends ActivityRef {
+  readonly category: EventCategory;
+}
+
+/** A set of distinct values kept up to a cap; `size` is exact unless `overflow`. */
+export interface CappedSetView {
+  /** Sorted. */
+  readonly values: readonly string[];
+  readonly size: number;
+  /** True when more distinct values were seen than kept. */
+  readonly overflow: boolean;
+}
+
+/**
+ * Everything the event fold knows about one key (an identity, a credential,
+ * a principal acted for, or an identity-acting-for-principal pair).
+ * "Use" means the identity's own successful actions, not lifecycle events about it.
+ */
+export interface UsageStats {
+  /** All events that named this key. */
+  readonly events: number;
+  /** Own actions (access, token issue/refresh, interactive login, other), success or failure. */
+  readonly ownActions: number;
+  readonly failures: number;
+  readonly firstUse: ActivityRef | null;
+  readonly lastUse: ActivityRef | null;
+  readonly lastFailure: ActivityRef | null;
+  readonly actions: CappedSetView;
+  readonly tenants: CappedSetView;
+  readonly environments: CappedSetView;
+  /** Source networks: IPv4 /24, IPv6 /48, or the literal where it is not an IP. */
+  readonly networks: CappedSetView;
+  readonly userAgents: CappedSetView;
+  /** Distinct workloads of own actions: user-agent product (no version) + source network. */
+  readonly workloads: CappedSetView;
+  readonly refreshes: number;
+  readonly lastRefresh: ActivityRef | null;
+  readonly interactiveLogins: number;
+  readonly lastInteractiveLogin: ActivityRef | null;
+  /** Revoke, disconnect, credential-delete and identity-delete events, sorted by time (capped). */
+  readonly terminations: readonly TerminationRef[];
+}
+
+export interface LogCoverage {
+  readonly from: Instant;
+  readonly to: Instant;
+  readonly events: number;
+}
+
+/** The folded event logs, queried after correlation with the inventory. */
+export interface UsageView {
+  /** Span of all event times seen, or null when no events were given. */
+  coverage(): LogCoverage | null;
+  /** Merged over the identity's id and aliases, and credentials that point to it only by id. */
+  forIdentity(identityId: string): UsageStats | null;
+  forCredential(credentialId: string): UsageStats | null;
+  /** Events that acted on behalf of this principal, by any identity. */
+  forPrincipal(principalId: string): UsageStats | null;
+  /** Events by this identity on behalf of this principal. */
+  forDelegation(identityId: string, principalId: string): UsageStats | null;
+  /** Actor references in events that match no identity in the inventory, sorted. */
+  unresolvedIdentities(): readonly string[];
+}

@@ -1,0 +1,174 @@
+import { readFile } from 'node:fs/promises';
+import { LineCounter, isMap, isScalar, parseDocument, type Node } from 'yaml';
+import { ConfigError, SEVERITIES, isSeverity, type Catalog, type RuleMeta, type Severity } from '../model/index.js';
+import { coerceParam } from './catalog.js';
+
+/** Per-rule settings after validation; params already coerced (durations in ms). */
+export interface RuleSettings {
+  readonly enabled?: boolean;
+  readonly severity?: Severity;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/** `.nhi-audit.yaml`, validated against the catalog. Every field optional. */
+export interface Config {
+  readonly failOn?: Severity | 'none';
+  readonly minSeverity?: Severity;
+  /** Keyed by rule id (names are resolved to ids at load). */
+  readonly rules: ReadonlyMap<string, RuleSettings>;
+}
+
+export const EMPTY_CONFIG: Config = { rules: new Map() };
+
+const TOP_LEVEL_KEYS = ['fail_on', 'min_severity', 'rules'];
+const RULE_KEYS = ['enabled', 'severity', 'params'];
+
+/** Finds a rule by id or public name. */
+export function findRule(catalog: Catalog, ref: string): RuleMeta | undefined {
+  return catalog.rules.find((rule) => rule.id === ref || rule.name === ref);
+}
+
+/**
+ * Reads and validates a config file. Every problem is collected and reported
+ * together (one ConfigError listing `file:line: …` lines), not only the first.
+ */
+export async function loadConfig(file: string, display: string, catalog: Catalog): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? 'config file not found' : `cannot read config file (${code ?? 'error'})`, display);
+  }
+  return parseConfig(text, display, catalog);
+}
+
+export function parseConfig(text: string, display: string, catalog: Catalog): Config {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const problems: string[] = [];
+  const lineOf = (node: Node | null | undefined): number =>
+    node?.range === undefined || node.range === null ? 1 : lineCounter.linePos(node.range[0]).line;
+  const problem = (node: Node | null | undefined, message: string): void => {
+    problems.push(`${display}:${lineOf(node)}: ${message}`);
+  };
+
+  for (const error of document.errors) {
+    problems.push(`${display}:${lineCounter.linePos(error.pos[0]).line}: ${error.message.split('\n')[0] ?? 'YAML error'}`);
+  }
+  if (problems.length > 0) throw configError(display, problems);
+  const root = document.contents;
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return EMPTY_CONFIG;
+  if (!isMap(root)) throw configError(display, [`${display}:${lineOf(root)}: the config must be a mapping`]);
+
+  let failOn: Severity | 'none' | undefined;
+  let minSeverity: Severity | undefined;
+  const rules = new Map<string, RuleSettings>();
+
+  for (const pair of root.items) {
+    const keyNode = pair.key as Node | null;
+    const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    const valueNode = pair.value as Node | null;
+    const value: unknown = valueNode === null ? null : valueNode.toJSON();
+    if (!TOP_LEVEL_KEYS.includes(key)) {
+      problem(keyNode, `unknown key "${key}" (expected ${TOP_LEVEL_KEYS.join(', ')})`);
+      continue;
+    }
+    if (key === 'fail_on') {
+      if (value === 'none' || isSeverity(value)) failOn = value;
+      else problem(valueNode, `fail_on must be one of ${[...SEVERITIES, 'none'].join(', ')}, not ${JSON.stringify(value)}`);
+    } else if (key === 'min_severity') {
+      if (isSeverity(value)) minSeverity = value;
+      else problem(valueNode, `min_severity must be one of ${SEVERITIES.join(', ')}, not ${JSON.stringify(value)}`);
+    } else if (!isMap(valueNode)) {
+      problem(valueNode ?? keyNode, 'rules must map rule ids or names to settings');
+    } else {
+      for (const rulePair of valueNode.items) {
+        const refNode = rulePair.key as Node | null;
+        const ref = isScalar(refNode) ? String(refNode.value) : '';
+        const rule = findRule(catalog, ref);
+        if (rule === undefined) {
+          problem(refNode, `unknown rule "${ref}" (see \`nhi-audit rules list\`)`);
+          continue;
+        }
+        if (rules.has(rule.id)) problem(refNode, `rule ${rule.id} (${rule.name}) is configured twice`);
+        const settings = parseRuleSettings(rule, rulePair.value as Node | null, problem);
+        if (settings !== undefined) rules.set(rule.id, settings);
+      }
+    }
+  }
+  if (problems.length > 0) throw configError(display, problems);
+  return {
+    ...(failOn === undefined ? {} : { failOn }),
+    ...(minSeverity === undefined ? {} : { minSeverity }),
+    rules,
+  };
+}
+
+function parseRuleSettings(
+  rule: RuleMeta,
+  node: Node | null,
+  problem: (node: Node | null | undefined, message: string) => void,
+): RuleSettings | undefined {
+  // Shorthands: `rule: off|false` disables, `rule: on|true` enables.
+  if (isScalar(node)) {
+    const value = node.value;
+    if (value === false || value === 'off') return { enabled: false, params: {} };
+    if (value === true || value === 'on') return { enabled: true, params: {} };
+    problem(node, `${rule.id}: expected on, off or a mapping of ${RULE_KEYS.join(', ')}`);
+    return undefined;
+  }
+  if (!isMap(node)) {
+    problem(node, `${rule.id}: expected on, off or a mapping of ${RULE_KEYS.join(', ')}`);
+    return undefined;
+  }
+  let enabled: boolean | undefined;
+  let severity: Severity | undefined;
+  const params: Record<string, unknown> = {};
+  for (const pair of node.items) {
+    const keyNode = pair.key as Node | null;
+    const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    const valueNode = pair.value as Node | null;
+    const value: unknown = valueNode === null ? null : valueNode.toJSON();
+    if (key === 'enabled') {
+      if (typeof value === 'boolean') enabled = value;
+      else problem(valueNode, `${rule.id}.enabled must be true or false`);
+    } else if (key === 'severity') {
+      if (isSeverity(value)) severity = value;
+      else problem(valueNode, `${rule.id}.severity must be one of ${SEVERITIES.join(', ')}, not ${JSON.stringify(value)}`);
+    } else if (key === 'params') {
+      if (!isMap(valueNode)) {
+        problem(valueNode ?? keyNode, `${rule.id}.params must be a mapping`);
+        continue;
+      }
+      for (const paramPair of valueNode.items) {
+        const paramKeyNode = paramPair.key as Node | null;
+        const name = isScalar(paramKeyNode) ? String(paramKeyNode.value) : '';
+        const spec = rule.params[name];
+        const paramNode = paramPair.value as Node | null;
+        if (spec === undefined) {
+          const known = Object.keys(rule.params);
+          problem(paramKeyNode, `${rule.id} has no param "${name}"${known.length > 0 ? ` (params: ${known.join(', ')})` : ''}`);
+          continue;
+        }
+        const coerced = coerceParam(spec.type, paramNode === null ? null : paramNode.toJSON());
+        if (coerced.ok) params[name] = coerced.value;
+        else problem(paramNode, `${rule.id}.params.${name} must be ${describeType(spec.type)}`);
+      }
+    } else {
+      problem(keyNode, `${rule.id}: unknown setting "${key}" (expected ${RULE_KEYS.join(', ')})`);
+    }
+  }
+  return { ...(enabled === undefined ? {} : { enabled }), ...(severity === undefined ? {} : { severity }), params };
+}
+
+function configError(display: string, problems: readonly string[]): ConfigError {
+  return new ConfigError(`invalid config (${problems.length} problem${problems.length === 1 ? '' : 's'})`, display, undefined, problems);
+}
+
+function describeType(type: string): string {
+  if (type === 'duration') return 'a duration such as 24h or 90d';
+  if (type === 'integer') return 'an integer';
+  if (type === 'string[]') return 'a list of strings';
+  return `a ${type}`;
+}

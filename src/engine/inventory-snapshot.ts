@@ -1,0 +1,92 @@
+import { Correlator } from '../correlate/index.js';
+import { discover } from '../ingest/discover.js';
+import { ingest } from '../ingest/ingest.js';
+import { formatInstant, formatSource, type Instant, type SkippedInput } from '../model/index.js';
+import { redactSecrets } from './redact.js';
+
+/** One identity as `nhi-audit inventory` shows it: model fields plus what the logs say. */
+export interface IdentityRow {
+  readonly id: string;
+  readonly type: string;
+  readonly provider: string;
+  readonly tenant: string | null;
+  readonly environment: string | null;
+  readonly owner: string | null;
+  readonly status: string;
+  readonly credentials: number;
+  readonly grants: number;
+  readonly lastUse: string | null;
+  readonly events: number;
+  readonly source: string;
+}
+
+export interface CredentialRow {
+  readonly id: string;
+  readonly type: string;
+  readonly identity: string | null;
+  readonly onBehalfOf: string | null;
+  readonly issuedAt: string | null;
+  readonly expiresAt: string | null;
+  readonly revokedAt: string | null;
+  readonly active: boolean;
+  readonly lastUse: string | null;
+  readonly source: string;
+}
+
+export interface InventorySnapshot {
+  readonly identities: readonly IdentityRow[];
+  readonly credentials: readonly CredentialRow[];
+  readonly approvals: number;
+  readonly principals: number;
+  readonly tenants: number;
+  readonly unresolvedActors: readonly string[];
+  readonly skipped: readonly SkippedInput[];
+}
+
+const iso = (instant: Instant | null): string | null => (instant === null ? null : formatInstant(instant));
+const latest = (...instants: (Instant | null | undefined)[]): Instant | null =>
+  instants.reduce<Instant | null>((best, value) => (value == null ? best : best === null || value > best ? value : best), null);
+
+/** Reads and correlates the inputs without running rules. Ids pass through secret redaction. */
+export async function inventorySnapshot(patterns: readonly string[], cwd: string, strict: boolean): Promise<InventorySnapshot> {
+  const files = await discover(patterns, cwd);
+  const correlator = new Correlator();
+  const { skipped } = await ingest(files, { strict }, (record) => correlator.add(record));
+  const { inventory, usage } = correlator.finish();
+  return {
+    identities: inventory.identities().map((identity) => {
+      const used = usage.forIdentity(identity.id);
+      return {
+        id: redactSecrets(identity.id),
+        type: identity.type,
+        provider: identity.provider,
+        tenant: identity.tenant,
+        environment: identity.environment,
+        owner: identity.owner,
+        status: identity.status,
+        credentials: inventory.credentialsOf(identity.id).length,
+        grants: inventory.grantsOf(identity.id).length,
+        lastUse: iso(latest(identity.lastUsedAt, used?.lastUse?.time)),
+        events: used?.events ?? 0,
+        source: formatSource(identity.source),
+      };
+    }),
+    credentials: inventory.credentials().map((credential) => ({
+      id: redactSecrets(credential.id),
+      type: credential.type,
+      identity: credential.identity === null ? null : redactSecrets(credential.identity),
+      onBehalfOf: credential.onBehalfOf,
+      issuedAt: iso(credential.issuedAt),
+      expiresAt: iso(credential.expiresAt),
+      revokedAt: iso(credential.revokedAt),
+      active: credential.active,
+      lastUse: iso(latest(credential.lastUsedAt, usage.forCredential(credential.id)?.lastUse?.time)),
+      source: formatSource(credential.source),
+    })),
+    approvals: inventory.approvals().length,
+    principals: inventory.principals().length,
+    tenants: inventory.tenants().length,
+    unresolvedActors: usage.unresolvedIdentities().map(redactSecrets),
+    skipped,
+  };
+}

@@ -1,0 +1,40 @@
+/*
+ * Secret values must never reach a report, even when an input carries one
+ * where an id was expected (a token pasted as a credential id, a key in a
+ * resource name). Known secret shapes are replaced by their kind and last
+ * four characters, which is how DESIGN.md §8 says credentials are named.
+ */
+
+interface SecretShape {
+  readonly kind: string;
+  readonly pattern: RegExp;
+}
+
+const SECRET_SHAPES: readonly SecretShape[] = [
+  { kind: 'private-key', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g },
+  { kind: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  { kind: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})/g },
+  { kind: 'gitlab-token', pattern: /\bglpat-[A-Za-z0-9_-]{20,}/g },
+  { kind: 'slack-token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g },
+  { kind: 'google-api-key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+  { kind: 'stripe-key', pattern: /\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}/g },
+  { kind: 'openai-key', pattern: /\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}/g },
+  { kind: 'okta-token', pattern: /\b00[A-Za-z0-9_-]{40}\b/g },
+  // An AWS secret access key only where it is labelled as one: bare 40-char strings are too common.
+  { kind: 'aws-secret-key', pattern: /(?<=(?:secret[_-]?access[_-]?key|aws_secret)["'\s:=]{1,5})[A-Za-z0-9/+]{40}\b/gi },
+  { kind: 'bearer-token', pattern: /(?<=\bBearer\s+)[A-Za-z0-9._~+/-]{20,}=*/g },
+  { kind: 'url-credentials', pattern: /(?<=:\/\/[^/\s:@]+:)[^/\s@]+(?=@)/g },
+];
+
+/** `…abcd` form: the kind and the last four characters, enough to tell credentials apart. */
+function mask(kind: string, secret: string): string {
+  return `[${kind} …${secret.slice(-4)}]`;
+}
+
+export function redactSecrets(text: string): string {
+  let result = text;
+  for (const shape of SECRET_SHAPES) {
+    result = result.replace(shape.pattern, (match) => mask(shape.kind, match));
+  }
+  return result;
+}

@@ -1,0 +1,49 @@
+import type { InventoryView, UsageView } from '../correlate/views.js';
+import type { Evidence, Instant, RuleMeta, Severity, Subject } from '../model/index.js';
+
+export type { ActivityRef, CappedSetView, InventoryView, TerminationRef, UsageStats, UsageView } from '../correlate/views.js';
+
+/** Everything a rule may look at. No files, no clock: `asOf` is the only "now". */
+export interface RuleContext<P> {
+  readonly inventory: InventoryView;
+  readonly usage: UsageView;
+  /** Resolved params: YAML defaults overlaid with config. Durations are milliseconds. */
+  readonly params: P;
+  readonly asOf: Instant;
+  readonly meta: RuleMeta;
+}
+
+/** A finding as a rule states it; the engine adds metadata, mappings and the fingerprint. */
+export interface FindingDraft {
+  /** Names the message template, e.g. `used-after-offboarding`; tests assert it. */
+  readonly messageId: string;
+  readonly message: string;
+  readonly subject: Subject;
+  readonly evidence: readonly Evidence[];
+  /** Escalation for this case (e.g. critical when admin-equivalent); otherwise the rule's severity. */
+  readonly severity?: Severity;
+}
+
+export interface RuleSink {
+  report(finding: FindingDraft): void;
+  /** The rule could not be evaluated at all (its inputs are absent); say which. */
+  notEvaluated(reason: string): void;
+  /** Part of the inputs could not be judged (e.g. a delegation outside the log window); say which. */
+  note(text: string): void;
+}
+
+export interface RuleLogic<P = Record<string, unknown>> {
+  readonly id: string;
+  evaluate(context: RuleContext<P>, sink: RuleSink): void;
+}
+
+/**
+ * Binds rule logic to its id; the metadata comes from `rules/<id>.yaml`.
+ * A test checks that every YAML has logic with the same id and vice versa.
+ */
+export function defineRule<P = Record<string, unknown>>(
+  id: string,
+  evaluate: (context: RuleContext<P>, sink: RuleSink) => void,
+): RuleLogic<P> {
+  return { id, evaluate };
+}

@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { Correlator } from '../correlate/index.js';
+import { discover } from '../ingest/discover.js';
+import { ingest } from '../ingest/ingest.js';
+import {
+  REPORT_SCHEMA_VERSION,
+  SEVERITIES,
+  formatInstant,
+  type Catalog,
+  type Instant,
+  type Report,
+  type Severity,
+} from '../model/index.js';
+import { RULES } from '../rules/index.js';
+import type { Config } from './config.js';
+import { evaluateRules, type Selection } from './evaluate.js';
+import { atOrAbove, compareFindings, dedupe, redact } from './findings.js';
+import type { RuleLogic } from './rule-api.js';
+
+export interface ScanRequest {
+  readonly patterns: readonly string[];
+  readonly cwd: string;
+  readonly asOf: Instant;
+  readonly strict: boolean;
+  readonly minSeverity: Severity;
+  readonly catalog: Catalog;
+  readonly config: Config;
+  readonly selection: Selection;
+  /** `--input-type`: adapter id per path (as displayed). */
+  readonly inputTypes: ReadonlyMap<string, string>;
+}
+
+export const TOOL_NAME = 'nhi-audit';
+
+let version: Promise<string> | undefined;
+/** The package version, read once from package.json (same relative place in src/ and dist/). */
+export function toolVersion(): Promise<string> {
+  version ??= readFile(new URL('../../package.json', import.meta.url), 'utf8').then(
+    (text) => (JSON.parse(text) as { version: string }).version,
+  );
+  return version;
+}
+
+export function ruleLogicById(): Map<string, RuleLogic<never>> {
+  return new Map(RULES.map((rule) => [rule.id, rule as RuleLogic<never>]));
+}
+
+/** discover → ingest (stream) → correlate → rules → findings pipeline → Report. */
+export async function scan(request: ScanRequest): Promise<Report> {
+  const files = await discover(request.patterns, request.cwd);
+  const correlator = new Correlator();
+  const { inputs, skipped } = await ingest(
+    files,
+    { strict: request.strict, inputType: request.inputTypes },
+    (record) => correlator.add(record),
+  );
+  const views = correlator.finish();
+  const { findings, evaluations } = evaluateRules(
+    request.catalog,
+    ruleLogicById(),
+    views,
+    request.config,
+    request.selection,
+    request.asOf,
+  );
+  const reported = atOrAbove(dedupe(findings).map(redact), request.minSeverity).sort(compareFindings);
+  const perRule = new Map<string, number>();
+  for (const finding of reported) perRule.set(finding.ruleId, (perRule.get(finding.ruleId) ?? 0) + 1);
+  const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
+  for (const finding of reported) bySeverity[finding.severity] += 1;
+  const coverage = views.usage.coverage();
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: await toolVersion() },
+    asOf: formatInstant(request.asOf),
+    inputs,
+    skipped,
+    logWindow:
+      coverage === null ? null : { from: formatInstant(coverage.from), to: formatInstant(coverage.to), events: coverage.events },
+    evaluations: evaluations.map((evaluation) => ({ ...evaluation, findings: perRule.get(evaluation.ruleId) ?? 0 })),
+    summary: { total: reported.length, bySeverity },
+    suppressed: 0,
+    findings: reported,
+  };
+}

@@ -1,0 +1,180 @@
+import { Readable, pipeline } from 'node:stream';
+import { CsvError, parse as parseCsv } from 'csv-parse';
+import { parse as parseCsvSync } from 'csv-parse/sync';
+import { InputError, type NormalizedRecord } from '../../model/index.js';
+import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
+import { sniffName } from '../sniff.js';
+import { LIST_FIELDS, LIST_NAMES, readListRecord, type ListName } from './records.js';
+
+/*
+ * canonical-csv: one canonical list per CSV file, header row with the list's
+ * field names. Which list is decided from the columns; the file name only
+ * breaks a tie. Parsed as a stream, each record keeping the line it starts on.
+ */
+
+export const canonicalCsv: Adapter = {
+  id: 'canonical-csv',
+  provider: 'canonical',
+  title: 'nhi-audit lists (CSV, one list per file)',
+  detection:
+    'CSV whose header has an `id` column and the field names of one list: `delegate` → approvals, ' +
+    '`identity` → credentials, `kind` → principals, `type` → identities, only id/name/environment → tenants; ' +
+    'otherwise a file named tenants.csv, principals.csv, identities.csv, credentials.csv or approvals.csv ' +
+    '(also with a prefix such as prod-identities.csv).',
+  yields: ['tenant', 'principal', 'identity', 'grant', 'credential', 'approval'],
+  detect: detectCsv,
+  read: readCsv,
+};
+
+const MAX_RECORD_CHARS = 8 * 1024 * 1024;
+const TENANT_FIELDS = new Set(LIST_FIELDS.tenants);
+const LIST_FILE_NAME = new RegExp(`(?:^|[._-])(${LIST_NAMES.join('|')})\\.csv$`);
+
+/**
+ * Which canonical list a CSV with these columns holds, or undefined when it
+ * is not one. Columns decide; the file name only when they cannot.
+ */
+export function csvList(columns: readonly string[], fileName: string): ListName | undefined {
+  const set = new Set(columns);
+  if (!set.has('id')) return undefined;
+  let list: ListName | undefined;
+  if (set.has('delegate')) list = 'approvals';
+  else if (set.has('identity')) list = 'credentials';
+  else if (set.has('kind')) list = 'principals';
+  else if (set.has('type')) list = 'identities';
+  else if ((set.has('name') || set.has('environment')) && columns.every((c) => TENANT_FIELDS.has(c))) list = 'tenants';
+  else list = LIST_FILE_NAME.exec(fileName)?.[1] as ListName | undefined;
+  return list;
+}
+
+function detectCsv(sniff: Sniff): boolean {
+  const columns = headerColumns(sniff.head);
+  return columns !== undefined && csvList(columns, sniff.name) !== undefined;
+}
+
+/** The header row's column names, or undefined when the first line is not CSV. */
+function headerColumns(head: string): string[] | undefined {
+  const end = head.indexOf('\n');
+  const first = (end === -1 ? head : head.slice(0, end)).replace(/\r$/, '');
+  if (first.trim() === '' || first.trimStart().startsWith('{')) return undefined;
+  try {
+    const rows: unknown = parseCsvSync(first, { to_line: 1 });
+    const row = Array.isArray(rows) ? (rows[0] as unknown) : undefined;
+    if (!Array.isArray(row) || !row.every((c) => typeof c === 'string')) return undefined;
+    return (row as string[]).map((c) => c.trim());
+  } catch {
+    return undefined;
+  }
+}
+
+interface ParsedRow {
+  readonly record: Record<string, string>;
+  readonly info: { readonly lines: number };
+  readonly raw: string;
+}
+
+interface PendingSkip {
+  readonly line: number;
+  readonly message: string;
+}
+
+async function* readCsv(input: InputSource, ctx: AdapterContext): AsyncGenerator<NormalizedRecord> {
+  let list: ListName | undefined;
+  let header: string[] | undefined;
+  // csv-parse reports bad rows from inside its transform; they are queued and
+  // passed to ctx.skip from here, in line order with the records, so a strict
+  // run's exception is thrown in our code and not inside the stream.
+  const pending: PendingSkip[] = [];
+  const flush = (before: number): void => {
+    while (pending.length > 0 && (pending[0]?.line ?? 0) < before) {
+      const skip = pending.shift();
+      if (skip !== undefined) ctx.skip(skip.line, skip.message);
+    }
+  };
+
+  const parser = parseCsv({
+    columns: (names: string[]) => {
+      header = names.map((name) => name.trim());
+      list = csvList(header, sniffName(input.path));
+      // An empty header cell names no field: its column is dropped.
+      return header.map((name) => (name === '' ? false : name));
+    },
+    info: true,
+    raw: true,
+    // An unclosed quote must not swallow a whole large file into one cell.
+    max_record_size: MAX_RECORD_CHARS,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (error: CsvError | undefined) => {
+      const line = typeof error?.['lines'] === 'number' ? error['lines'] : 0;
+      pending.push({ line, message: csvProblem(error) });
+      return undefined;
+    },
+  });
+  // Lines (not bytes) are fed so the text is already decoded (BOM, UTF-16) by the shared reader.
+  const text = Readable.from(feed(input));
+  // Errors of either stage end up on the parser, which the loop below reads.
+  pipeline(text, parser, () => undefined);
+
+  for await (const row of parser as AsyncIterable<ParsedRow>) {
+    if (list === undefined) throw unknownList(input, header);
+    const line = startLine(row.info.lines, row.raw);
+    flush(line);
+    yield* readListRecord(
+      list,
+      { values: row.record, where: '', style: 'csv', source: { file: input.display, line } },
+      ctx,
+    );
+  }
+  if (header !== undefined && list === undefined) throw unknownList(input, header);
+  flush(Number.POSITIVE_INFINITY);
+}
+
+async function* feed(input: InputSource): AsyncGenerator<string> {
+  for await (const { text } of input.lines()) yield `${text}\n`;
+}
+
+function unknownList(input: InputSource, header: readonly string[] | undefined): InputError {
+  return new InputError(
+    `cannot tell which list this CSV holds from its header (${(header ?? []).join(', ')}); ` +
+      'see `nhi-audit formats` for the columns of each list',
+    input.display,
+    1,
+  );
+}
+
+/**
+ * The line a record starts on. csv-parse reports the line where it ends; the
+ * raw text tells how many lines it spans (quoted newlines), after dropping
+ * the blank lines that skip_empty_lines folded into it.
+ */
+function startLine(endLine: number, raw: string): number {
+  const body = raw.replace(/^(?:\r?\n)+/, '').replace(/\r?\n$/, '');
+  let newlines = 0;
+  for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1)) newlines += 1;
+  return endLine - newlines;
+}
+
+/**
+ * Our own wording for csv-parse's errors: its messages quote cell values,
+ * and a cell may hold a secret.
+ */
+function csvProblem(error: CsvError | undefined): string {
+  switch (error?.code) {
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
+      return 'row has a different number of cells than the header';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'malformed CSV: characters after a closing quote';
+    case 'INVALID_OPENING_QUOTE':
+      return 'malformed CSV: a quote inside an unquoted cell';
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return 'malformed CSV: characters after a closing quote';
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'malformed CSV: a quote is not closed before the end of the file';
+    case 'CSV_MAX_RECORD_SIZE':
+      return 'malformed CSV: record too large';
+    default:
+      return error === undefined ? 'malformed CSV row' : `malformed CSV row (${error.code})`;
+  }
+}

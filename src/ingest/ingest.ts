@@ -1,0 +1,124 @@
+import {
+  InputError,
+  UsageError,
+  type InputSummary,
+  type NormalizedRecord,
+  type RecordKind,
+  type SkippedInput,
+} from '../model/index.js';
+import type { Adapter, AdapterContext } from './adapter.js';
+import type { DiscoveredFile } from './discover.js';
+import { adapterById, detectAdapter } from './registry.js';
+import { readSniff } from './sniff.js';
+import { describeReadError, openInput } from './source.js';
+
+export interface IngestOptions {
+  /** Any skipped record or file throws an InputError instead of being reported. */
+  readonly strict: boolean;
+  /** `--input-type`: adapter id per file, keyed by display path or absolute path. */
+  readonly inputType?: ReadonlyMap<string, string>;
+}
+
+export interface IngestResult {
+  /** Files that an adapter read, in the order given. */
+  readonly inputs: InputSummary[];
+  /** Records and files that could not be used, in the order met. */
+  readonly skipped: SkippedInput[];
+}
+
+export const UNRECOGNISED_MESSAGE =
+  'unrecognised format; see `nhi-audit formats` for what is read and how it is detected, ' +
+  'or name the format with --input-type <type>=<path>';
+
+// Fixed key order for InputSummary.records, so reports do not depend on record order.
+const KIND_ORDER: readonly RecordKind[] = ['tenant', 'principal', 'identity', 'grant', 'credential', 'approval', 'event'];
+
+/**
+ * Reads every file with its adapter, streaming normalized records to
+ * `onRecord`. A problem with a record or a file is recorded and the rest goes
+ * on — or, with `strict`, thrown at once as an InputError. Errors that are not
+ * about the input (bugs, and anything `onRecord` throws) propagate unchanged.
+ */
+export async function ingest(
+  files: readonly DiscoveredFile[],
+  options: IngestOptions,
+  onRecord: (record: NormalizedRecord) => void,
+): Promise<IngestResult> {
+  // Resolve every override first: a mistyped --input-type is a usage error before any reading.
+  const overrides = new Map<string, Adapter>();
+  for (const file of files) {
+    const id = options.inputType?.get(file.display) ?? options.inputType?.get(file.path);
+    if (id === undefined) continue;
+    const adapter = adapterById(id);
+    if (adapter === undefined) {
+      throw new UsageError(`unknown input type "${id}" for ${file.display}; see \`nhi-audit formats\``);
+    }
+    overrides.set(file.path, adapter);
+  }
+
+  const inputs: InputSummary[] = [];
+  const skipped: SkippedInput[] = [];
+
+  for (const file of files) {
+    let fileSkips = 0;
+    const report = (line: number, message: string): void => {
+      if (options.strict) throw new InputError(message, file.display, line);
+      skipped.push({ file: file.display, line, message });
+      fileSkips += 1;
+    };
+    const input = openInput(file.path, file.display);
+
+    let adapter = overrides.get(file.path);
+    if (adapter === undefined) {
+      try {
+        adapter = detectAdapter(await readSniff(input));
+      } catch (error) {
+        const problem = asInputProblem(error);
+        report(problem.line, problem.message);
+        continue;
+      }
+    }
+    if (adapter === undefined) {
+      report(0, UNRECOGNISED_MESSAGE);
+      continue;
+    }
+
+    const counts = new Map<RecordKind, number>();
+    const ctx: AdapterContext = { skip: report };
+    // What onRecord throws is the caller's, never the input's: it must pass through untouched.
+    let consumerFailed = false;
+    try {
+      for await (const record of adapter.read(input, ctx)) {
+        counts.set(record.kind, (counts.get(record.kind) ?? 0) + 1);
+        consumerFailed = true;
+        onRecord(record);
+        consumerFailed = false;
+      }
+    } catch (error) {
+      if (consumerFailed) throw error;
+      // Under strict, `report` threw this already-located InputError: let it out as is.
+      if (options.strict && error instanceof InputError && error.file !== undefined) throw error;
+      const problem = asInputProblem(error);
+      report(problem.line, problem.message);
+    }
+
+    const records: Partial<Record<RecordKind, number>> = {};
+    for (const kind of KIND_ORDER) {
+      const count = counts.get(kind);
+      if (count !== undefined) records[kind] = count;
+    }
+    inputs.push({ file: file.display, format: adapter.id, records, skipped: fileSkips });
+  }
+  return { inputs, skipped };
+}
+
+/**
+ * The line and message of an error that is the input's fault; rethrows
+ * anything else, since that is a bug and must not be reported as bad input.
+ */
+function asInputProblem(error: unknown): { line: number; message: string } {
+  if (error instanceof InputError) return { line: error.line ?? 0, message: error.message };
+  const described = describeReadError(error);
+  if (described !== undefined) return { line: 0, message: described };
+  throw error;
+}

@@ -1,0 +1,166 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { InputError } from '../model/index.js';
+import type { InputSource, TextLine } from './adapter.js';
+
+/*
+ * Opening input files: gzip by magic bytes, BOM-driven decoding, and a line
+ * splitter that streams. Everything here is lazy — nothing touches the disk
+ * until a reader asks — so errors surface where the caller can attribute them
+ * to the file.
+ */
+
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+
+/**
+ * A line longer than this is refused rather than risk an out-of-memory crash;
+ * line-oriented formats never come near it.
+ */
+export const MAX_LINE_CHARS = 64 * 1024 * 1024;
+
+export function openInput(path: string, display: string): InputSource {
+  const bytes = (): Readable => openBytes(path);
+  const lines = (): AsyncIterable<TextLine> => splitLines(decodeText(bytes()), display);
+  const text = async (): Promise<string> => {
+    const parts: string[] = [];
+    for await (const chunk of decodeText(bytes())) parts.push(chunk);
+    return parts.join('');
+  };
+  return { display, path, bytes, lines, text };
+}
+
+/** The file's bytes, gunzipped when it starts with the gzip magic (whatever its name). */
+function openBytes(path: string): Readable {
+  const out = new PassThrough();
+  void (async () => {
+    let gzip: boolean;
+    try {
+      gzip = await startsWithGzipMagic(path);
+    } catch (error) {
+      out.destroy(error as Error);
+      return;
+    }
+    // The reader may have given up while we peeked.
+    if (out.destroyed) return;
+    const file = createReadStream(path);
+    // pipeline destroys every stage with the error, so the reader of `out` sees it;
+    // the callback only has to exist.
+    const done = (): void => undefined;
+    if (gzip) pipeline(file, createGunzip(), out, done);
+    else pipeline(file, out, done);
+  })();
+  return out;
+}
+
+async function startsWithGzipMagic(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(GZIP_MAGIC.length);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return bytesRead === GZIP_MAGIC.length && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  } finally {
+    await handle.close();
+  }
+}
+
+type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+function encodingFromBom(head: Uint8Array): Encoding {
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  return 'utf-8';
+}
+
+/**
+ * Decodes a byte stream to text chunks. The BOM picks the encoding (UTF-8 when
+ * there is none) and is dropped; TextDecoder in streaming mode keeps characters
+ * split across chunk boundaries intact. Invalid bytes become U+FFFD rather than
+ * failing the file.
+ */
+export async function* decodeText(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  let decoder: InstanceType<typeof TextDecoder> | undefined;
+  // Up to three bytes are needed to recognise a BOM; chunks may be smaller.
+  let pending: Buffer = Buffer.alloc(0);
+  for await (const raw of bytes) {
+    const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+    if (decoder === undefined) {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      if (pending.length < 3) continue;
+      decoder = new TextDecoder(encodingFromBom(pending));
+      const text = decoder.decode(pending, { stream: true });
+      if (text.length > 0) yield text;
+      continue;
+    }
+    const text = decoder.decode(chunk, { stream: true });
+    if (text.length > 0) yield text;
+  }
+  // A file shorter than a BOM never got a decoder in the loop.
+  const rest = decoder === undefined ? new TextDecoder(encodingFromBom(pending)).decode(pending) : decoder.decode();
+  if (rest.length > 0) yield rest;
+}
+
+/**
+ * Splits text chunks into numbered lines on LF, dropping a CR before it. A last
+ * line without a newline is still a line; a trailing newline does not make an
+ * empty extra line. Only the current line is held in memory.
+ */
+export async function* splitLines(chunks: AsyncIterable<string>, display = ''): AsyncGenerator<TextLine> {
+  let parts: string[] = [];
+  let partsLength = 0;
+  let line = 1;
+  for await (const chunk of chunks) {
+    let start = 0;
+    let newline = chunk.indexOf('\n', start);
+    while (newline !== -1) {
+      let text = chunk.slice(start, newline);
+      if (parts.length > 0) {
+        parts.push(text);
+        text = parts.join('');
+        parts = [];
+        partsLength = 0;
+      }
+      yield { text: text.endsWith('\r') ? text.slice(0, -1) : text, line };
+      line += 1;
+      start = newline + 1;
+      newline = chunk.indexOf('\n', start);
+    }
+    if (start < chunk.length) {
+      partsLength += chunk.length - start;
+      if (partsLength > MAX_LINE_CHARS) {
+        throw new InputError(`line is longer than ${MAX_LINE_CHARS} characters`, display, line);
+      }
+      parts.push(start === 0 ? chunk : chunk.slice(start));
+    }
+  }
+  if (parts.length > 0) {
+    const text = parts.join('');
+    yield { text: text.endsWith('\r') ? text.slice(0, -1) : text, line };
+  }
+}
+
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory',
+  EMFILE: 'too many open files',
+  EIO: 'I/O error',
+  Z_DATA_ERROR: 'corrupt gzip data',
+  Z_BUF_ERROR: 'truncated gzip data',
+};
+
+/**
+ * A one-line description of an error from reading a file (fs or zlib), or
+ * undefined when the error is not an I/O problem — then it is a bug and must
+ * not be dressed up as bad input.
+ */
+export function describeReadError(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code !== 'string') return undefined;
+  if (code.startsWith('Z_')) return `cannot read gzip data: ${ERRNO_TEXT[code] ?? code}`;
+  if (!/^E[A-Z]+$/.test(code)) return undefined;
+  return `cannot read file: ${ERRNO_TEXT[code] ?? code.toLowerCase()} (${code})`;
+}

@@ -1,0 +1,42 @@
+import { DAY_MS, HOUR_MS } from './time.js';
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  m: 60_000,
+  h: HOUR_MS,
+  d: DAY_MS,
+  w: 7 * DAY_MS,
+};
+
+/**
+ * Durations in rule params and config: `90d`, `24h`, `30m`, `2w`, or ISO-8601
+ * `P90D` / `PT24H`. Returns milliseconds, or null when the text is not a duration.
+ */
+export function parseDuration(text: string): number | null {
+  const short = /^(\d+(?:\.\d+)?)\s*([mhdw])$/i.exec(text.trim());
+  if (short !== null) {
+    const unit = UNIT_MS[(short[2] ?? '').toLowerCase()];
+    return unit === undefined ? null : Number(short[1]) * unit;
+  }
+  const iso = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/i.exec(text.trim());
+  if (iso !== null && text.trim().length > 1 && !/T$/i.test(text.trim())) {
+    const [, w, d, h, m] = iso;
+    return (
+      Number(w ?? 0) * 7 * DAY_MS + Number(d ?? 0) * DAY_MS + Number(h ?? 0) * HOUR_MS + Number(m ?? 0) * 60_000
+    );
+  }
+  return null;
+}
+
+/** `90 days`, `24 hours`, `36 hours` — for messages. */
+export function formatDuration(ms: number): string {
+  if (ms % DAY_MS === 0) {
+    const days = ms / DAY_MS;
+    return `${days} day${days === 1 ? '' : 's'}`;
+  }
+  if (ms % HOUR_MS === 0) {
+    const hours = ms / HOUR_MS;
+    return `${hours} hour${hours === 1 ? '' : 's'}`;
+  }
+  const minutes = Math.round(ms / 60_000);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,224 @@
+import type { SourceRef } from './source.js';
+import type { Instant } from './time.js';
+
+/*
+ * The normalized model (DESIGN.md §4): the one vocabulary adapters produce,
+ * correlation indexes, rules read and reporters never see directly.
+ * Enumerations are `as const` tuples so adapters can validate input against them.
+ */
+
+export const PRINCIPAL_KINDS = ['human', 'system'] as const;
+export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
+
+export const PRINCIPAL_STATUSES = ['active', 'offboarded', 'disabled'] as const;
+export type PrincipalStatus = (typeof PRINCIPAL_STATUSES)[number];
+
+/** A human or upstream system on whose behalf machines act. */
+export interface Principal {
+  readonly id: string;
+  readonly kind: PrincipalKind;
+  readonly status: PrincipalStatus;
+  readonly offboardedAt: Instant | null;
+  readonly source: SourceRef;
+}
+
+export const IDENTITY_TYPES = [
+  'service-account',
+  'role',
+  'app',
+  'api-key-holder',
+  'agent',
+  'workload',
+  'bot',
+  // A human user record that appears in NHI inputs (e.g. an IAM user with keys); kept so rules can tell them apart.
+  'user',
+] as const;
+export type IdentityType = (typeof IDENTITY_TYPES)[number];
+
+export const IDENTITY_STATUSES = ['active', 'disabled', 'deleted'] as const;
+export type IdentityStatus = (typeof IDENTITY_STATUSES)[number];
+
+/** A non-human actor. `id` is provider-qualified (ARN, SA email, appId, system:serviceaccount:ns:name). */
+export interface Identity {
+  readonly id: string;
+  readonly aliases: readonly string[];
+  readonly type: IdentityType;
+  readonly provider: string;
+  /** Bound tenant / account / project, if known. */
+  readonly tenant: string | null;
+  readonly environment: string | null;
+  readonly owner: string | null;
+  /** Declared workloads that use this identity. */
+  readonly consumers: readonly string[];
+  readonly createdAt: Instant | null;
+  readonly status: IdentityStatus;
+  /** When it became disabled or deleted, where the input says. */
+  readonly disabledAt: Instant | null;
+  /** Provider-reported last use (e.g. RoleLastUsed), not derived from events. */
+  readonly lastUsedAt: Instant | null;
+  readonly source: SourceRef;
+}
+
+export const GRANT_EFFECTS = ['allow', 'deny'] as const;
+export type GrantEffect = (typeof GRANT_EFFECTS)[number];
+
+/** identity → permission. Actions and resources may hold wildcards (`*`, `s3:*`, `arn:…/*`). */
+export interface Grant {
+  readonly identity: string;
+  readonly actions: readonly string[];
+  /** True when `actions` lists what is NOT granted (AWS NotAction). */
+  readonly notActions: boolean;
+  readonly resources: readonly string[];
+  readonly effect: GrantEffect;
+  /** The policy, role or binding the grant comes through. */
+  readonly via: string | null;
+  readonly hasConditions: boolean;
+  readonly source: SourceRef;
+}
+
+export const CREDENTIAL_TYPES = [
+  'access-token',
+  'refresh-token',
+  'api-key',
+  'client-secret',
+  'certificate',
+  'pat',
+  'sa-token',
+  'access-key',
+  'ssh-key',
+  'password',
+] as const;
+export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
+
+/**
+ * A secret or token, described by metadata only. `id` is a key id, jti or hash:
+ * the secret itself never enters the model.
+ */
+export interface Credential {
+  readonly id: string;
+  /** The identity (or client) that holds it, as written in the input; resolved through aliases. */
+  readonly identity: string | null;
+  readonly type: CredentialType;
+  readonly issuedAt: Instant | null;
+  /** null = never expires. */
+  readonly expiresAt: Instant | null;
+  readonly lastRotatedAt: Instant | null;
+  readonly lastUsedAt: Instant | null;
+  readonly scopes: readonly string[];
+  readonly tenant: string | null;
+  readonly clientId: string | null;
+  /** The principal the credential acts for. */
+  readonly onBehalfOf: string | null;
+  readonly approval: string | null;
+  readonly revokedAt: Instant | null;
+  readonly createdBy: string | null;
+  /** False when the input says the credential is inactive / disabled. */
+  readonly active: boolean;
+  readonly source: SourceRef;
+}
+
+export const APPROVAL_STATUSES = ['active', 'revoked', 'closed', 'expired'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/** A delegation decision: who may act for whom, with which scopes, until when. */
+export interface Approval {
+  readonly id: string;
+  readonly delegate: string;
+  readonly principal: string | null;
+  readonly approver: string | null;
+  readonly scopes: readonly string[];
+  readonly tenant: string | null;
+  readonly grantedAt: Instant | null;
+  readonly expiresAt: Instant | null;
+  readonly reviewBy: Instant | null;
+  readonly lastReviewedAt: Instant | null;
+  readonly status: ApprovalStatus;
+  /** When it stopped being active (revoked/closed), where the input says. */
+  readonly endedAt: Instant | null;
+  readonly purpose: string | null;
+  readonly source: SourceRef;
+}
+
+/** An account / project / tenant and the environment it belongs to. */
+export interface Tenant {
+  readonly id: string;
+  readonly name: string | null;
+  readonly environment: string | null;
+  readonly source: SourceRef;
+}
+
+export const EVENT_OUTCOMES = ['success', 'failure'] as const;
+export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
+
+export const EVENT_CATEGORIES = [
+  'access',
+  'token-issue',
+  'token-refresh',
+  'revoke',
+  'disconnect',
+  'credential-create',
+  'credential-delete',
+  'login-interactive',
+  'offboard',
+  'consent',
+  'identity-delete',
+  'other',
+] as const;
+export type EventCategory = (typeof EVENT_CATEGORIES)[number];
+
+/**
+ * Categories in which the identity acts on its own behalf (its own use), as
+ * opposed to lifecycle events that happen *to* it (revocation, deletion…).
+ */
+export const OWN_ACTION_CATEGORIES: ReadonlySet<EventCategory> = new Set<EventCategory>([
+  'access',
+  'token-issue',
+  'token-refresh',
+  'login-interactive',
+  'other',
+]);
+
+/** Categories that end a credential's or a delegation's access. */
+export const TERMINATION_CATEGORIES: ReadonlySet<EventCategory> = new Set<EventCategory>([
+  'revoke',
+  'disconnect',
+  'credential-delete',
+  'identity-delete',
+]);
+
+/**
+ * One access-log record. For lifecycle categories (revoke, disconnect,
+ * credential-create/-delete, identity-delete) `identity` and `credential`
+ * name what the event is about, not the administrator who did it.
+ * Events are folded into Usage and then dropped.
+ */
+export interface Event {
+  readonly time: Instant;
+  readonly identity: string | null;
+  readonly credential: string | null;
+  /** In the provider's permission syntax (`s3:GetObject`, `get pods`). */
+  readonly action: string | null;
+  readonly resource: string | null;
+  readonly tenant: string | null;
+  readonly environment: string | null;
+  readonly sourceIp: string | null;
+  readonly userAgent: string | null;
+  readonly outcome: EventOutcome;
+  readonly category: EventCategory;
+  readonly onBehalfOf: string | null;
+  /** Delegation hops, outermost first (RFC 8693 `act`, GCP delegation info, AWS role chaining). */
+  readonly actorChain: readonly string[];
+  readonly source: SourceRef;
+}
+
+/** What an adapter yields: one normalized record at a time. */
+export type NormalizedRecord =
+  | { readonly kind: 'principal'; readonly record: Principal }
+  | { readonly kind: 'identity'; readonly record: Identity }
+  | { readonly kind: 'grant'; readonly record: Grant }
+  | { readonly kind: 'credential'; readonly record: Credential }
+  | { readonly kind: 'approval'; readonly record: Approval }
+  | { readonly kind: 'tenant'; readonly record: Tenant }
+  | { readonly kind: 'event'; readonly record: Event };
+
+export type RecordKind = NormalizedRecord['kind'];

@@ -1,0 +1,60 @@
+import type { Finding } from './finding.js';
+import type { Severity } from './severity.js';
+import type { RecordKind } from './entities.js';
+
+export const REPORT_SCHEMA_VERSION = '1.0.0';
+
+/** One input file and what came of it. */
+export interface InputSummary {
+  readonly file: string;
+  /** Adapter id that read it, e.g. `canonical-inventory`. */
+  readonly format: string;
+  readonly records: Readonly<Partial<Record<RecordKind, number>>>;
+  readonly skipped: number;
+}
+
+/** A record or file that could not be read; the scan went on without it. */
+export interface SkippedInput {
+  readonly file: string;
+  /** 0 when the problem is the whole file. */
+  readonly line: number;
+  readonly message: string;
+}
+
+export type EvaluationStatus = 'evaluated' | 'not-evaluated' | 'error' | 'disabled';
+
+/** Whether and how each rule ran: "clean" and "could not tell" must never look alike. */
+export interface RuleEvaluation {
+  readonly ruleId: string;
+  readonly ruleName: string;
+  readonly status: EvaluationStatus;
+  /** Why not evaluated, or the error; for partial coverage, what was left out. */
+  readonly notes: readonly string[];
+  readonly findings: number;
+}
+
+export interface ReportSummary {
+  readonly total: number;
+  readonly bySeverity: Readonly<Record<Severity, number>>;
+}
+
+export interface LogWindow {
+  readonly from: string;
+  readonly to: string;
+  readonly events: number;
+}
+
+export interface Report {
+  readonly schemaVersion: string;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly asOf: string;
+  readonly inputs: readonly InputSummary[];
+  readonly skipped: readonly SkippedInput[];
+  /** The span of event times seen, or null when no event logs were given. */
+  readonly logWindow: LogWindow | null;
+  readonly evaluations: readonly RuleEvaluation[];
+  readonly summary: ReportSummary;
+  /** Findings hidden by the baseline file, counted so they are not silently lost. */
+  readonly suppressed: number;
+  readonly findings: readonly Finding[];
+}

@@ -1,0 +1,67 @@
+/**
+ * Instants are epoch milliseconds throughout the model: cheap to compare and fold,
+ * and rendered back to ISO-8601 UTC only at the edges (messages, reports).
+ */
+export type Instant = number;
+
+export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+
+/** ISO-8601 date-time with an explicit zone (`Z` or `±hh:mm`); a space may stand for `T` (boto3 style). */
+const ZONED_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|z|[+-]\d{2}:?\d{2})$/;
+
+export type TimeParseResult = { ok: true; value: Instant } | { ok: false; reason: string };
+
+/**
+ * Parses a zoned ISO-8601 time. A time without a zone is rejected rather than
+ * guessed: the same string means different instants in different places.
+ */
+export function parseInstant(text: string): TimeParseResult {
+  const trimmed = text.trim();
+  const match = ZONED_TIME.exec(trimmed);
+  if (match === null) {
+    if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(trimmed)) {
+      return { ok: false, reason: `time "${trimmed}" has no zone; add Z or an offset such as +00:00` };
+    }
+    return { ok: false, reason: `"${trimmed}" is not an ISO-8601 time` };
+  }
+  const [, y, mo, d, h, mi, s, frac, zone] = match;
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = s === undefined ? 0 : Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return { ok: false, reason: `"${trimmed}" is not a valid date-time` };
+  }
+  const millis = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
+  let offsetMinutes = 0;
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+  }
+  const utc = Date.UTC(Number(y), month - 1, day, hour, minute, Math.min(second, 59), millis);
+  const check = new Date(utc);
+  if (check.getUTCDate() !== day) {
+    return { ok: false, reason: `"${trimmed}" is not a valid date-time` };
+  }
+  return { ok: true, value: utc - offsetMinutes * 60_000 };
+}
+
+/** ISO-8601 UTC, second precision unless the instant has milliseconds. */
+export function formatInstant(instant: Instant): string {
+  const iso = new Date(instant).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+/** Calendar date (UTC) for messages: `2026-03-02`. */
+export function formatDate(instant: Instant): string {
+  return new Date(instant).toISOString().slice(0, 10);
+}
+
+/** Whole days between two instants, rounded down. */
+export function daysBetween(from: Instant, to: Instant): number {
+  return Math.floor((to - from) / DAY_MS);
+}

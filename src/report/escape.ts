@@ -1,0 +1,93 @@
+/*
+ * Escaping for attacker-controlled strings (DESIGN.md §8). Log fields such as
+ * user agents, resource names and identity ids reach every output format, so
+ * each format has one function here and every reporter goes through it.
+ */
+
+/**
+ * Escape sequences a terminal would act on, longest forms first so that an
+ * OSC is not half-eaten as a two-byte ESC sequence:
+ * - string sequences (OSC, DCS, SOS, PM, APC; 7- or 8-bit introducer) up to
+ *   BEL or ST. The body may not contain ESC, BEL or ST, which keeps the
+ *   scan linear on hostile input; an unterminated one loses only its two-byte
+ *   introducer (third alternative) and the rest stays visible as plain text.
+ * - CSI (`ESC [` or 8-bit 0x9B): parameters, intermediates, one final byte.
+ * - any other ESC sequence: intermediates and one final byte.
+ */
+const ESCAPE_SEQUENCE =
+  /(?:\u001b[\]PX^_]|[\u0090\u0098\u009d\u009e\u009f])[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)|(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]|\u001b[\u0020-\u002f]*[\u0030-\u007e]/g;
+
+/** Line and tab breaks become one space so a value cannot forge extra output lines. */
+const LINE_BREAK = /\r\n|[\t\n\v\f\r\u0085\u2028\u2029]/g;
+
+/**
+ * Every remaining C0 and C1 control and DEL, plus the bidi embedding, override
+ * and isolate controls, which reorder what is displayed ("Trojan Source").
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Makes a string safe to print on a terminal: removes ANSI/VT escape sequences
+ * and control characters, and turns line breaks and tabs into spaces.
+ * Printable text, including non-ASCII, is kept as it is.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(ESCAPE_SEQUENCE, '').replace(LINE_BREAK, ' ').replace(CONTROL, '');
+}
+
+const MARKDOWN_SPECIAL: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '\\': '\\\\',
+  '|': '\\|',
+  '`': '\\`',
+  // Links, images and emphasis: a log value must not become a clickable link or reformat the report.
+  '[': '\\[',
+  ']': '\\]',
+  '*': '\\*',
+  _: '\\_',
+  '~': '\\~',
+};
+
+/**
+ * Makes a string safe as inline Markdown text, including inside a table cell:
+ * terminal-safe first (so `cat report.md` is safe too), then Markdown syntax
+ * escaped with backslashes and HTML-significant characters as entities.
+ */
+export function markdownSafe(text: string): string {
+  return terminalSafe(text).replace(/[&<>\\|`[\]*_~]/g, (char) => MARKDOWN_SPECIAL[char] ?? char);
+}
+
+const HTML_SPECIAL: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/**
+ * Escapes text for HTML element content and quoted attribute values. Control
+ * characters other than tab, LF and CR are dropped: they are not allowed in
+ * HTML documents, and bidi controls would reorder what the auditor reads.
+ */
+export function htmlEscape(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/[&<>"']/g, (char) => HTML_SPECIAL[char] ?? char);
+}
+
+/**
+ * JSON.stringify already writes C0 controls as `\u00XX`; this also escapes DEL,
+ * C1 controls (some terminals obey UTF-8 encoded C1, e.g. U+009B as CSI), the
+ * JS line separators and bidi controls, so a JSON/SARIF report is safe to
+ * `cat` while still parsing back to exactly the same strings. These characters
+ * can only occur inside JSON strings, so replacing them cannot break the syntax.
+ */
+export function stringifyJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2).replace(
+    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )}\n`;
+}

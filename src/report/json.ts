@@ -1,0 +1,117 @@
+import type { Catalog } from '../model/catalog.js';
+import type { Evidence, Finding, Subject } from '../model/finding.js';
+import type { InputSummary, Report, RuleEvaluation } from '../model/report.js';
+import { SEVERITIES } from '../model/severity.js';
+import type { SourceRef } from '../model/source.js';
+import type { Reporter } from './context.js';
+import { stringifyJson } from './escape.js';
+import { orderedMappingsObject } from './mappings.js';
+
+/*
+ * The JSON report: the auditor's record, documented by report.schema.json and
+ * versioned by REPORT_SCHEMA_VERSION. Every object is rebuilt field by field so
+ * that key order is fixed by this file, not by whoever built the Report, and a
+ * field added to the model does not leak out without a schema change:
+ *
+ *   report:  schemaVersion, tool, asOf, inputs, skipped, logWindow, evaluations,
+ *            summary, suppressed, findings
+ *   finding: ruleId, ruleName, severity, messageId, message, subject, evidence,
+ *            mappings, remediation, fingerprint
+ *
+ * Findings keep the engine's order (it sorts them); mappings are put in catalog
+ * order. Strings are written as they are: JSON escaping makes them inert, and
+ * the record stays faithful to the input.
+ */
+
+/** Record kinds in the order the model lists them; unknown kinds follow, sorted. */
+const RECORD_KIND_ORDER = ['principal', 'identity', 'grant', 'credential', 'approval', 'tenant', 'event'];
+
+export const jsonReporter: Reporter = (report, context) => stringifyJson(jsonReport(report, context.catalog));
+
+/** The report as a plain object in the documented key order. */
+export function jsonReport(report: Report, catalog: Catalog): Record<string, unknown> {
+  return {
+    schemaVersion: report.schemaVersion,
+    tool: { name: report.tool.name, version: report.tool.version },
+    asOf: report.asOf,
+    inputs: report.inputs.map(input),
+    skipped: report.skipped.map((skip) => ({ file: skip.file, line: skip.line, message: skip.message })),
+    logWindow:
+      report.logWindow === null
+        ? null
+        : { from: report.logWindow.from, to: report.logWindow.to, events: report.logWindow.events },
+    evaluations: report.evaluations.map(evaluation),
+    summary: {
+      total: report.summary.total,
+      bySeverity: Object.fromEntries(SEVERITIES.map((severity) => [severity, report.summary.bySeverity[severity]])),
+    },
+    suppressed: report.suppressed,
+    findings: report.findings.map((item) => finding(item, catalog)),
+  };
+}
+
+function input(item: InputSummary): Record<string, unknown> {
+  return { file: item.file, format: item.format, records: recordCounts(item), skipped: item.skipped };
+}
+
+/** Record counts per kind in model order (principal … event), unknown kinds after, sorted. */
+export function recordCounts(item: InputSummary): Record<string, number> {
+  const kinds = Object.keys(item.records).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const records: Record<string, number> = {};
+  for (const kind of kinds) {
+    const count = (item.records as Readonly<Record<string, number | undefined>>)[kind];
+    if (count !== undefined) records[kind] = count;
+  }
+  return records;
+}
+
+function rank(kind: string): number {
+  const index = RECORD_KIND_ORDER.indexOf(kind);
+  return index === -1 ? RECORD_KIND_ORDER.length : index;
+}
+
+function evaluation(item: RuleEvaluation): Record<string, unknown> {
+  return {
+    ruleId: item.ruleId,
+    ruleName: item.ruleName,
+    status: item.status,
+    notes: [...item.notes],
+    findings: item.findings,
+  };
+}
+
+function finding(item: Finding, catalog: Catalog): Record<string, unknown> {
+  return {
+    ruleId: item.ruleId,
+    ruleName: item.ruleName,
+    severity: item.severity,
+    messageId: item.messageId,
+    message: item.message,
+    subject: subject(item.subject),
+    evidence: item.evidence.map(evidence),
+    mappings: orderedMappingsObject(item.mappings, catalog),
+    remediation: item.remediation,
+    fingerprint: item.fingerprint,
+  };
+}
+
+function subject(item: Subject): Record<string, unknown> {
+  return {
+    kind: item.kind,
+    id: item.id,
+    ...(item.provider === undefined ? {} : { provider: item.provider }),
+    ...(item.tenant === undefined ? {} : { tenant: item.tenant }),
+  };
+}
+
+function evidence(item: Evidence): Record<string, unknown> {
+  return { source: source(item.source), summary: item.summary, key: item.key };
+}
+
+function source(item: SourceRef): Record<string, unknown> {
+  return {
+    file: item.file,
+    line: item.line,
+    ...(item.pointer === undefined ? {} : { pointer: item.pointer }),
+  };
+}

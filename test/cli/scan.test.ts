@@ -1,0 +1,191 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { AS_OF, REPO, runCli } from '../helpers/cli.js';
+
+const DEMO = ['scan', 'fixtures/demo', '--as-of', AS_OF];
+
+interface JsonReport {
+  findings: { ruleId: string; ruleName: string; severity: string; subject: { id: string }; evidence: { source: { file: string; line: number } }[] }[];
+  skipped: { file: string; line: number; message: string }[];
+  evaluations: { ruleId: string; status: string; notes: string[] }[];
+  inputs: { file: string; format: string }[];
+}
+
+async function scanJson(args: readonly string[]): Promise<{ code: number; report: JsonReport; stderr: string }> {
+  const run = await runCli([...args, '--format', 'json']);
+  return { code: run.code, report: JSON.parse(run.stdout) as JsonReport, stderr: run.stderr };
+}
+
+describe('scan on the demo bundle', () => {
+  it('fires all five core rules and leaves the clean identities alone', async () => {
+    const { code, report } = await scanJson(DEMO);
+    expect(code).toBe(1);
+    const fired = new Set(report.findings.map((finding) => finding.ruleName));
+    expect([...fired].sort()).toEqual([
+      'missing-disconnect-event',
+      'orphaned-refresh-token',
+      'shared-identity',
+      'stale-approval',
+      'wildcard-privilege',
+    ]);
+    const subjects = report.findings.map((finding) => finding.subject.id).join(' ');
+    for (const clean of ['metrics-reader', 'ci-reporter', 'legacy-backup', 'dave@northwind.example', 'rt-backup-dave-19c0']) {
+      expect(subjects).not.toContain(clean);
+    }
+    expect(report.inputs.map((input) => input.format).sort()).toEqual(['canonical-csv', 'canonical-events', 'canonical-inventory']);
+  });
+
+  it('points evidence at real input lines', async () => {
+    const { report } = await scanJson(DEMO);
+    for (const finding of report.findings) {
+      expect(finding.evidence.length).toBeGreaterThan(0);
+      for (const item of finding.evidence) {
+        const lines = (await readFile(path.join(REPO, item.source.file), 'utf8')).split('\n');
+        expect(item.source.line, `${item.source.file}:${item.source.line}`).toBeGreaterThan(0);
+        expect(item.source.line).toBeLessThanOrEqual(lines.length);
+      }
+    }
+  });
+
+  it('is byte-identical across runs for JSON and SARIF', async () => {
+    for (const format of ['json', 'sarif']) {
+      const first = await runCli([...DEMO, '--format', format]);
+      const second = await runCli([...DEMO, '--format', format]);
+      expect(first.stdout.length).toBeGreaterThan(100);
+      expect(second.stdout).toBe(first.stdout);
+    }
+  });
+
+  it('does not depend on the order paths are given in', async () => {
+    const a = await runCli(['scan', 'fixtures/demo/principals.csv', 'fixtures/demo/inventory.yaml', 'fixtures/demo/demo.events.ndjson', '--as-of', AS_OF, '--format', 'json']);
+    const b = await runCli(['scan', 'fixtures/demo/demo.events.ndjson', 'fixtures/demo/*.yaml', 'fixtures/demo/principals.csv', '--as-of', AS_OF, '--format', 'json']);
+    expect(b.stdout).toBe(a.stdout);
+  });
+});
+
+describe('exit codes', () => {
+  it.each([
+    [[...DEMO], 1],
+    [[...DEMO, '--fail-on', 'none'], 0],
+    [[...DEMO, '--fail-on', 'critical'], 1],
+    [[...DEMO, '--disable', 'wildcard-privilege,NHI-TOKEN-001,NHI-LIFE-001', '--fail-on', 'critical'], 0],
+    [['scan', 'fixtures/scenarios/clean', '--as-of', AS_OF, '--fail-on', 'low'], 0],
+    [['scan', 'no/such/dir', '--as-of', AS_OF], 2],
+    [['scan', 'fixtures/demo', '--bogus'], 2],
+    [['scan'], 2],
+    [['frobnicate'], 2],
+    [['scan', 'fixtures/demo', '--as-of', '2026-11-01T00:00:00'], 2],
+    [['scan', 'fixtures/demo', '--fail-on', 'severe'], 2],
+    [['scan', 'fixtures/demo', '--format', 'pdf'], 2],
+    [['scan', 'fixtures/demo', '--enable', 'no-such-rule'], 2],
+    [['--help'], 0],
+    [['--version'], 0],
+  ] as const)('%j exits %i', async (argv, expected) => {
+    const run = await runCli(argv);
+    expect(run.code, run.stderr).toBe(expected);
+  });
+
+  it('prints a usage error as one line, without a stack trace', async () => {
+    const run = await runCli(['scan', 'no/such/dir']);
+    expect(run.stderr).toBe('error: no such file or directory: no/such/dir\n');
+  });
+
+  it('documents exit codes in --help', async () => {
+    const run = await runCli(['scan', '--help']);
+    expect(run.stdout).toMatch(/Exit codes:[\s\S]*2 +usage, config or input error/);
+  });
+
+  it('turns an unexpected failure into exit 3 with a stack trace', async () => {
+    const run = await runCli([...DEMO], {
+      stdoutWrite: () => {
+        throw new TypeError('stdout exploded');
+      },
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/internal error[\s\S]*TypeError: stdout exploded[\s\S]*at /);
+  });
+});
+
+describe('bad input', () => {
+  it('skips bad records with file:line, goes on, and lists what was skipped', async () => {
+    const { code, report, stderr } = await scanJson(['scan', 'fixtures/demo', 'fixtures/bad', '--as-of', AS_OF]);
+    expect(code).toBe(1);
+    expect(report.skipped.length).toBeGreaterThan(0);
+    for (const skip of report.skipped) expect(skip.file).toMatch(/^fixtures\/bad\//);
+    expect(stderr).toMatch(/^warning: fixtures\/bad\/[^:]+:\d+: .+ \(skipped\)$/m);
+    expect(report.findings.length).toBeGreaterThan(0);
+  });
+
+  it('stops with exit 2 under --strict, naming file and line', async () => {
+    const run = await runCli(['scan', 'fixtures/demo', 'fixtures/bad', '--as-of', AS_OF, '--strict']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: fixtures\/bad\/[^\s:]+(:\d+)?: .+\n$/);
+    expect(run.stdout).toBe('');
+  });
+
+  it('rejects an invalid config listing every problem', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nhi-config-'));
+    const config = path.join(dir, 'bad.yaml');
+    await writeFile(config, 'fail_on: severe\nrules:\n  no-such-rule: off\n');
+    const run = await runCli([...DEMO, '--config', config]);
+    expect(run.code).toBe(2);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^error: .*bad\.yaml: invalid config \(2 problems\)$/);
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^ {2}.*bad\.yaml:1: fail_on must be one of/),
+      expect.stringMatching(/^ {2}.*bad\.yaml:3: unknown rule "no-such-rule"/),
+    ]);
+  });
+
+  it('reads ./.nhi-audit.yaml when present', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nhi-cwd-'));
+    await mkdir(path.join(dir, 'exports'));
+    for (const name of ['inventory.yaml', 'principals.csv', 'demo.events.ndjson']) {
+      await writeFile(path.join(dir, 'exports', name), await readFile(path.join(REPO, 'fixtures/demo', name)));
+    }
+    await writeFile(path.join(dir, '.nhi-audit.yaml'), 'fail_on: none\n');
+    expect((await runCli(['scan', 'exports', '--as-of', AS_OF], { cwd: dir })).code).toBe(0);
+  });
+});
+
+describe('terminal output', () => {
+  it('strips control sequences from hostile input and has no colour off a TTY', async () => {
+    const run = await runCli([...DEMO]);
+    expect(run.stdout).toContain('evil-client');
+    // eslint-disable-next-line no-control-regex
+    expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+
+  it('colours on a TTY, never with NO_COLOR', async () => {
+    expect((await runCli([...DEMO], { tty: true })).stdout).toContain('\u001b[');
+    const plain = await runCli([...DEMO], { tty: true, env: { NO_COLOR: '1' } });
+    expect(plain.stdout).not.toContain('\u001b');
+  });
+
+  it('writes reports to files with --output, one format each', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nhi-out-'));
+    const sarif = path.join(dir, 'nhi.sarif');
+    const json = path.join(dir, 'nhi.json');
+    const run = await runCli([...DEMO, '--format', 'sarif', '--output', sarif, '--format', 'json', '--output', json]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(JSON.parse(await readFile(sarif, 'utf8'))).toMatchObject({ version: '2.1.0' });
+    expect(JSON.parse(await readFile(json, 'utf8'))).toMatchObject({ schemaVersion: expect.any(String) });
+  });
+});
+
+describe('the installed bin', () => {
+  const run = promisify(execFile);
+  it('runs as a real process and sets its exit code', async () => {
+    const bin = path.join(REPO, 'bin/nhi-audit.js');
+    const result = await run(process.execPath, [bin, ...DEMO, '--format', 'json'], { cwd: REPO }).catch((error: { code: number; stdout: string }) => error);
+    expect('code' in result ? result.code : 0).toBe(1);
+    const usage = await run(process.execPath, [bin, 'scan', '--nope'], { cwd: REPO }).catch((error: { code: number; stderr: string }) => error);
+    expect('code' in usage ? usage.code : 0).toBe(2);
+    expect('stderr' in usage ? usage.stderr : '').toMatch(/unknown option '--nope'/);
+  });
+});

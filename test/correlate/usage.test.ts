@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { CappedSet } from '../../src/correlate/capped-set.js';
+import { UsageFold } from '../../src/correlate/usage.js';
+import { sourceNetwork, userAgentProduct, workloadKey } from '../../src/correlate/workload.js';
+import type { Event } from '../../src/model/index.js';
+import { credential, event, identity, t, world } from '../helpers/world.js';
+
+describe('workload keys', () => {
+  it.each([
+    ['10.0.1.5', '10.0.1.0/24'],
+    ['010.000.001.009', '10.0.1.0/24'],
+    ['2001:db8:abcd:12::1', '2001:db8:abcd::/48'],
+    ['::1', '0:0:0::/48'],
+    ['AWS Internal', 'aws internal'],
+  ])('network of %s is %s', (ip, network) => {
+    expect(sourceNetwork(ip)).toBe(network);
+  });
+
+  it.each([
+    ['aws-cli/2.13.1 Python/3.11.4 Linux/6.1', 'aws-cli'],
+    ['Boto3/1.26.0 Python/3.9', 'boto3'],
+    ['[aws-sdk-go/1.44 (go1.20)]', 'aws-sdk-go'],
+    ['curl', 'curl'],
+    ['', 'unknown'],
+  ])('product of %j is %s', (agent, product) => {
+    expect(userAgentProduct(agent)).toBe(product);
+  });
+
+  it('ignores client versions but not networks', () => {
+    expect(workloadKey('aws-cli/2.1.0', '10.0.0.7')).toBe(workloadKey('aws-cli/2.13.0', '10.0.0.200'));
+    expect(workloadKey('aws-cli/2.1.0', '10.0.0.7')).not.toBe(workloadKey('aws-cli/2.1.0', '10.0.1.7'));
+    expect(workloadKey(null, null)).toBeNull();
+  });
+});
+
+describe('CappedSet', () => {
+  it('keeps the smallest values whatever the arrival order, and says it overflowed', () => {
+    const values = Array.from({ length: 20 }, (_, index) => `v${String(index).padStart(2, '0')}`);
+    const forward = new CappedSet(5);
+    const backward = new CappedSet(5);
+    for (const value of values) forward.add(value);
+    for (const value of [...values].reverse()) backward.add(value);
+    expect(forward.view()).toEqual(backward.view());
+    expect(forward.view()).toEqual({ values: ['v00', 'v01', 'v02', 'v03', 'v04'], size: 5, overflow: true });
+  });
+
+  it('is exact below the cap', () => {
+    const set = new CappedSet(5);
+    for (const value of ['b', 'a', 'b']) set.add(value);
+    expect(set.view()).toEqual({ values: ['a', 'b'], size: 2, overflow: false });
+  });
+});
+
+function ev(partial: Partial<Event> & { time: number }): Event {
+  const built = event(partial);
+  if (built.kind !== 'event') throw new Error('not an event');
+  return built.record;
+}
+
+describe('UsageFold', () => {
+  const events: Event[] = [
+    ev({ time: t('2026-01-03T00:00:00Z'), identity: 'svc', action: 'a', sourceIp: '10.0.0.1', userAgent: 'x/1', source: { file: 'b.ndjson', line: 1 } }),
+    ev({ time: t('2026-01-01T00:00:00Z'), identity: 'svc', action: 'b', sourceIp: '10.0.1.1', userAgent: 'y/1', source: { file: 'a.ndjson', line: 4 } }),
+    ev({ time: t('2026-01-05T00:00:00Z'), identity: 'svc', category: 'revoke', credential: 'k1', source: { file: 'a.ndjson', line: 9 } }),
+    ev({ time: t('2026-01-04T00:00:00Z'), identity: 'svc', outcome: 'failure', action: 'c', source: { file: 'a.ndjson', line: 7 } }),
+    ev({ time: t('2026-01-03T00:00:00Z'), credential: 'k1', action: 'd', onBehalfOf: 'alice', source: { file: 'a.ndjson', line: 2 } }),
+  ];
+
+  it('folds first/last use with evidence, counts and terminations', () => {
+    const fold = new UsageFold();
+    for (const item of events) fold.add(item);
+    const stats = fold.byIdentityRef.get('svc')?.stats();
+    expect(stats?.events).toBe(4);
+    expect(stats?.ownActions).toBe(3);
+    expect(stats?.failures).toBe(1);
+    expect(stats?.firstUse).toEqual({ time: t('2026-01-01T00:00:00Z'), source: { file: 'a.ndjson', line: 4 } });
+    expect(stats?.lastUse?.source).toEqual({ file: 'b.ndjson', line: 1 });
+    // A failed attempt is not use, and a revocation is about the identity, not by it.
+    expect(stats?.actions.values).toEqual(['a', 'b']);
+    expect(stats?.terminations.map((item) => item.category)).toEqual(['revoke']);
+    expect(stats?.workloads.size).toBe(2);
+    expect(fold.coverage()).toEqual({ from: t('2026-01-01T00:00:00Z'), to: t('2026-01-05T00:00:00Z'), events: 5 });
+    expect(fold.byPrincipal.get('alice')?.stats().lastUse?.source.line).toBe(2);
+  });
+
+  it('gives the same result folded in one pass or in parts merged in any order', () => {
+    const whole = new UsageFold();
+    for (const item of events) whole.add(item);
+    const left = new UsageFold();
+    const right = new UsageFold();
+    for (const [index, item] of events.entries()) (index % 2 === 0 ? left : right).add(item);
+    right.merge(left);
+    expect(right.coverage()).toEqual(whole.coverage());
+    for (const key of ['svc']) {
+      expect(right.byIdentityRef.get(key)?.stats()).toEqual(whole.byIdentityRef.get(key)?.stats());
+    }
+    expect(right.byCredential.get('k1')?.stats()).toEqual(whole.byCredential.get('k1')?.stats());
+  });
+
+  it('breaks ties on time by evidence position, not arrival order', () => {
+    const tie = t('2026-02-01T00:00:00Z');
+    const a = ev({ time: tie, identity: 'svc', source: { file: 'z.ndjson', line: 1 } });
+    const b = ev({ time: tie, identity: 'svc', source: { file: 'a.ndjson', line: 5 } });
+    const one = new UsageFold();
+    one.add(a);
+    one.add(b);
+    const two = new UsageFold();
+    two.add(b);
+    two.add(a);
+    expect(one.byIdentityRef.get('svc')?.stats()).toEqual(two.byIdentityRef.get('svc')?.stats());
+    expect(one.byIdentityRef.get('svc')?.stats().lastUse?.source.file).toBe('z.ndjson');
+  });
+});
+
+describe('correlated usage', () => {
+  it('joins events under aliases and credential-only events into the identity', () => {
+    const scene = world(
+      identity({ id: 'arn:aws:iam::1:role/app', aliases: ['AROAEXAMPLE'] }),
+      credential({ id: 'AKIA1', identity: 'AROAEXAMPLE' }),
+      event({ time: t('2026-01-01T00:00:00Z'), identity: 'arn:aws:iam::1:role/app' }),
+      event({ time: t('2026-01-02T00:00:00Z'), identity: 'AROAEXAMPLE' }),
+      event({ time: t('2026-01-03T00:00:00Z'), credential: 'AKIA1' }),
+      event({ time: t('2026-01-04T00:00:00Z'), identity: 'arn:aws:iam::1:role/app', credential: 'AKIA1' }),
+      event({ time: t('2026-01-05T00:00:00Z'), identity: 'stranger' }),
+    );
+    const stats = scene.usage.forIdentity('arn:aws:iam::1:role/app');
+    // Four events, the last naming both identity and credential counted once.
+    expect(stats?.events).toBe(4);
+    expect(stats?.lastUse?.time).toBe(t('2026-01-04T00:00:00Z'));
+    expect(scene.usage.forIdentity('AROAEXAMPLE')).toEqual(stats);
+    expect(scene.usage.forCredential('AKIA1')?.events).toBe(2);
+    expect(scene.inventory.credentialsOf('arn:aws:iam::1:role/app').map((item) => item.id)).toEqual(['AKIA1']);
+    expect(scene.usage.unresolvedIdentities()).toEqual(['stranger']);
+  });
+
+  it('merges the same record from two inputs, first source kept, gaps filled, lists united', () => {
+    const scene = world(
+      identity({ id: 'svc', owner: null, consumers: ['a'], source: { file: 'one.yaml', line: 3 } }),
+      identity({ id: 'svc', owner: 'ops@example.com', consumers: ['b'], source: { file: 'two.yaml', line: 8 } }),
+    );
+    const merged = scene.inventory.identity('svc');
+    expect(merged?.owner).toBe('ops@example.com');
+    expect(merged?.consumers).toEqual(['a', 'b']);
+    expect(merged?.source).toEqual({ file: 'one.yaml', line: 3 });
+    expect(scene.inventory.has('identity')).toBe(true);
+    expect(scene.inventory.has('approval')).toBe(false);
+  });
+});

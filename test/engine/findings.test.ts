@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { compareFindings, dedupe, fingerprint, redact } from '../../src/engine/findings.js';
+import { redactSecrets } from '../../src/engine/redact.js';
+import type { Finding } from '../../src/model/index.js';
+
+function finding(partial: Partial<Finding>): Finding {
+  return {
+    ruleId: 'NHI-X-001', ruleName: 'x', severity: 'high', messageId: 'm', message: 'msg',
+    subject: { kind: 'identity', id: 'svc' }, evidence: [], mappings: {}, remediation: '', fingerprint: 'f',
+    ...partial,
+  };
+}
+
+describe('fingerprint', () => {
+  const evidence = [
+    { source: { file: 'a.yaml', line: 3 }, summary: 's', key: 'identity:svc' },
+    { source: { file: 'e.ndjson', line: 9 }, summary: 's', key: 'last-use:svc' },
+  ];
+  it('ignores lines, summaries and evidence order', () => {
+    const moved = [
+      { source: { file: 'e.ndjson', line: 900 }, summary: 'other', key: 'last-use:svc' },
+      { source: { file: 'b.yaml', line: 1 }, summary: 'x', key: 'identity:svc' },
+    ];
+    expect(fingerprint('NHI-X-001', { kind: 'identity', id: 'svc' }, evidence)).toBe(
+      fingerprint('NHI-X-001', { kind: 'identity', id: 'svc' }, moved),
+    );
+  });
+  it('changes with rule, subject and evidence keys', () => {
+    const base = fingerprint('NHI-X-001', { kind: 'identity', id: 'svc' }, evidence);
+    expect(fingerprint('NHI-X-002', { kind: 'identity', id: 'svc' }, evidence)).not.toBe(base);
+    expect(fingerprint('NHI-X-001', { kind: 'identity', id: 'svc2' }, evidence)).not.toBe(base);
+    expect(fingerprint('NHI-X-001', { kind: 'identity', id: 'svc' }, evidence.slice(0, 1))).not.toBe(base);
+  });
+});
+
+describe('redaction', () => {
+  it.each([
+    ['github token', 'token ghp_abcdefghijklmnopqrstuvwxyz0123456789 used', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
+    ['jwt', 'bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIi'],
+    ['slack', 'xoxb-123456789012-abcdefghijkl', 'xoxb-123456789012-abcdefghijkl'],
+    ['aws secret', 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+    ['private key', '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----', 'MIIEow'],
+    ['url password', 'https://deploy:hunter2secret@git.example.com/repo', 'hunter2secret'],
+  ])('masks a %s, keeping only its last four characters', (_kind, text, secret) => {
+    const masked = redactSecrets(text);
+    expect(masked).not.toContain(secret);
+    expect(masked).toMatch(/\[[a-z-]+ ….{4}\]/);
+  });
+
+  it('leaves ids alone', () => {
+    for (const text of ['AKIAIOSFODNN7EXAMPLE', 'rt-crm-alice-7f3a', 'arn:aws:iam::111111111111:role/deploy-bot']) {
+      expect(redactSecrets(text)).toBe(text);
+    }
+  });
+
+  it('applies to message, subject and evidence of a finding', () => {
+    const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+    const redacted = redact(
+      finding({
+        message: `credential ${token}`,
+        subject: { kind: 'credential', id: token },
+        evidence: [{ source: { file: 'f', line: 1 }, summary: `id ${token}`, key: 'k' }],
+      }),
+    );
+    expect(JSON.stringify(redacted)).not.toContain(token);
+  });
+});
+
+describe('ordering and dedupe', () => {
+  it('sorts by severity, then rule, subject, fingerprint', () => {
+    const list = [
+      finding({ severity: 'medium', ruleId: 'A', fingerprint: '1' }),
+      finding({ severity: 'critical', ruleId: 'B', fingerprint: '2' }),
+      finding({ severity: 'critical', ruleId: 'A', subject: { kind: 'identity', id: 'z' }, fingerprint: '3' }),
+      finding({ severity: 'critical', ruleId: 'A', subject: { kind: 'identity', id: 'b' }, fingerprint: '4' }),
+    ];
+    expect([...list].sort(compareFindings).map((item) => item.fingerprint)).toEqual(['4', '3', '2', '1']);
+  });
+  it('drops repeated fingerprints', () => {
+    expect(dedupe([finding({ fingerprint: 'a' }), finding({ fingerprint: 'a' }), finding({ fingerprint: 'b' })])).toHaveLength(2);
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { formatInstant, parseDuration, parseInstant } from '../../src/model/index.js';
+
+describe('parseInstant', () => {
+  it.each([
+    ['2026-03-09T10:41:45Z', '2026-03-09T10:41:45Z'],
+    ['2026-03-09 10:41:45+00:00', '2026-03-09T10:41:45Z'],
+    ['2026-03-09T12:41:45+02:00', '2026-03-09T10:41:45Z'],
+    ['2026-03-09T10:41:45.123456Z', '2026-03-09T10:41:45.123Z'],
+    ['2026-03-09T05:41:45-0500', '2026-03-09T10:41:45Z'],
+  ])('reads %s', (text, iso) => {
+    const parsed = parseInstant(text);
+    expect(parsed.ok && formatInstant(parsed.value)).toBe(iso);
+  });
+
+  it.each([
+    ['2026-03-09T10:41:45', /has no zone/],
+    ['2026-03-09', /has no zone/],
+    ['2026-02-30T00:00:00Z', /not a valid date-time/],
+    ['yesterday', /not an ISO-8601 time/],
+  ])('rejects %s', (text, reason) => {
+    const parsed = parseInstant(text);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.reason).toMatch(reason);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['24h', 86_400_000],
+    ['90d', 90 * 86_400_000],
+    ['2w', 14 * 86_400_000],
+    ['30m', 1_800_000],
+    ['P90D', 90 * 86_400_000],
+    ['PT36H', 36 * 3_600_000],
+  ])('%s', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+  it.each(['', 'P', 'PT', '24', 'soon', '5y'])('rejects %j', (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
+});

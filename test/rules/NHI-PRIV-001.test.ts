@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import type { FindingDraft } from '../../src/engine/rule-api.js';
+import { formatSource, type NormalizedRecord } from '../../src/model/index.js';
+import { rule } from '../../src/rules/NHI-PRIV-001.js';
+import { runRule } from '../helpers/run-rule.js';
+import { at, credential, grant, identity, t, world } from '../helpers/world.js';
+
+const AS_OF = t('2026-03-10T00:00:00Z');
+const SA = 'arn:aws:iam::123456789012:role/ci-deployer';
+
+function deployer(): NormalizedRecord {
+  return identity({ id: SA, type: 'role', provider: 'aws', tenant: '123456789012', source: at('iam.json', 3) });
+}
+
+function where(finding: FindingDraft | undefined): string[] {
+  return (finding?.evidence ?? []).map((item) => formatSource(item.source));
+}
+
+describe('NHI-PRIV-001 wildcard-privilege', () => {
+  it.each([
+    { name: '"*" on "*"', actions: ['*'], resources: ['*'], severity: 'critical', messageId: 'admin-wildcard' },
+    { name: '"*:*" on "*"', actions: ['*:*'], resources: ['*'], severity: 'critical', messageId: 'admin-wildcard' },
+    { name: '"*" on a whole-account ARN', actions: ['*'], resources: ['arn:aws:*:*:*'], severity: 'critical', messageId: 'admin-wildcard' },
+    { name: 'an admin service wildcard', actions: ['iam:*'], resources: ['*'], severity: 'critical', messageId: 'admin-wildcard' },
+    { name: 'an admin service wildcard on its whole service', actions: ['iam:*'], resources: ['arn:aws:iam::123456789012:*'], severity: 'critical', messageId: 'admin-wildcard' },
+    { name: 'a service wildcard on "*"', actions: ['s3:GetObject', 's3:*'], resources: ['*'], severity: 'high', messageId: 'wildcard' },
+    { name: 'a GCP service wildcard', actions: ['storage.*'], resources: ['*'], severity: 'high', messageId: 'wildcard' },
+    { name: 'an Azure provider wildcard', actions: ['Microsoft.Storage/*'], resources: ['*'], severity: 'high', messageId: 'wildcard' },
+    { name: 'a service wildcard on every bucket', actions: ['s3:*'], resources: ['arn:aws:s3:::*'], severity: 'high', messageId: 'wildcard' },
+    { name: '"*" on every bucket (not every service)', actions: ['*'], resources: ['arn:aws:s3:::*'], severity: 'high', messageId: 'wildcard' },
+  ])('fires on $name', async ({ actions, resources, severity, messageId }) => {
+    const scene = world(deployer(), grant({ identity: SA, actions, resources, via: 'DeployPolicy', source: at('iam.json', 20) }));
+    const run = await runRule(rule, scene, AS_OF);
+    expect(run.findings).toHaveLength(1);
+    const [finding] = run.findings;
+    expect(finding?.messageId).toBe(messageId);
+    expect(finding?.severity ?? 'high').toBe(severity);
+    expect(finding?.subject).toEqual({ kind: 'identity', id: SA, provider: 'aws', tenant: '123456789012' });
+    expect(where(finding)).toEqual(['iam.json:3', 'iam.json:20']);
+    expect(finding?.evidence.map((item) => item.key)).toEqual([`identity:${SA}`, `grant:${SA}:DeployPolicy`]);
+    expect(finding?.message).toContain('via DeployPolicy (no conditions)');
+  });
+
+  it.each([
+    { name: 'excluding IAM only leaves organizations open', excluded: ['iam:*'], severity: 'critical' },
+    { name: 'excluding every admin service', excluded: ['iam:*', 'organizations:*', 'account:*'], severity: 'high' },
+  ])('fires on an allow NotAction on "*": $name', async ({ excluded, severity }) => {
+    const scene = world(deployer(), grant({ identity: SA, actions: excluded, notActions: true, via: 'PowerUser', source: at('iam.json', 30) }));
+    const run = await runRule(rule, scene, AS_OF);
+    expect(run.findings).toHaveLength(1);
+    expect(run.findings[0]?.severity ?? 'high').toBe(severity);
+    expect(run.findings[0]?.message).toContain(`all actions except ${excluded.map((action) => `"${action}"`).join(', ')} on "*" via PowerUser`);
+    expect(where(run.findings[0])).toEqual(['iam.json:3', 'iam.json:30']);
+  });
+
+  it.each([
+    { name: 'scope "*"', scopes: ['read', '*'], severity: 'critical' },
+    { name: 'scope "storage.*"', scopes: ['storage.*'], severity: 'high' },
+    { name: 'scope "read:*"', scopes: ['read:*'], severity: 'high' },
+  ])('fires on a live credential with $name', async ({ scopes, severity }) => {
+    const scene = world(deployer(), credential({ id: 'key-1', identity: SA, scopes, source: at('keys.json', 7) }));
+    const run = await runRule(rule, scene, AS_OF);
+    expect(run.findings).toHaveLength(1);
+    expect(run.findings[0]?.severity ?? 'high').toBe(severity);
+    expect(run.findings[0]?.evidence.map((item) => item.key)).toEqual([`identity:${SA}`, 'credential:key-1']);
+    expect(where(run.findings[0])).toEqual(['iam.json:3', 'keys.json:7']);
+  });
+
+  it.each<{ name: string; records: NormalizedRecord[] }>([
+    { name: 'a specific action on "*"', records: [grant({ identity: SA, actions: ['s3:GetObject'], resources: ['*'] })] },
+    { name: 'a service wildcard on one bucket', records: [grant({ identity: SA, actions: ['s3:*'], resources: ['arn:aws:s3:::bucket/*'] })] },
+    { name: 'a deny of "*"', records: [grant({ identity: SA, actions: ['*'], resources: ['*'], effect: 'deny' })] },
+    { name: 'a deny NotAction', records: [grant({ identity: SA, actions: ['iam:*'], notActions: true, effect: 'deny' })] },
+    { name: 'a resource-type wildcard, not service-wide', records: [grant({ identity: SA, actions: ['storage.objects.*'] })] },
+    { name: 'a prefix wildcard', records: [grant({ identity: SA, actions: ['s3:Get*'] })] },
+    { name: 'a revoked credential with scope "*"', records: [credential({ id: 'k', identity: SA, scopes: ['*'], revokedAt: t('2026-01-01T00:00:00Z') })] },
+    { name: 'an expired credential with scope "*"', records: [credential({ id: 'k', identity: SA, scopes: ['*'], expiresAt: t('2026-03-01T00:00:00Z') })] },
+    { name: 'a scope naming a resource', records: [credential({ id: 'k', identity: SA, scopes: ['repo:acme/app:*'] })] },
+  ])('does not fire on $name', async ({ records }) => {
+    const run = await runRule(rule, world(deployer(), ...records), AS_OF);
+    expect(run.findings).toEqual([]);
+    expect(run.notEvaluated).toEqual([]);
+  });
+
+  it.each([
+    { name: 'a human user', type: 'user', status: 'active' },
+    { name: 'a deleted identity', type: 'role', status: 'deleted' },
+  ] as const)('does not fire on "*" on "*" held by $name', async ({ type, status }) => {
+    const scene = world(identity({ id: 'x', type, status }), grant({ identity: 'x', actions: ['*'] }));
+    expect((await runRule(rule, scene, AS_OF)).findings).toEqual([]);
+  });
+
+  it('reports one finding per identity with every offending grant, noting conditions', async () => {
+    const scene = world(
+      deployer(),
+      identity({ id: 'sa-2@p.iam.gserviceaccount.com', provider: 'gcp', source: at('gcp.json', 1) }),
+      grant({ identity: SA, actions: ['s3:*'], via: 'S3Full', hasConditions: true, source: at('iam.json', 40) }),
+      grant({ identity: SA, actions: ['ec2:*'], via: 'S3Full', source: at('iam.json', 41) }),
+      grant({ identity: SA, actions: ['s3:GetObject'], via: 'ReadOnly', source: at('iam.json', 42) }),
+      grant({ identity: 'sa-2@p.iam.gserviceaccount.com', actions: ['*'], via: 'roles/owner', source: at('gcp.json', 9) }),
+    );
+    const run = await runRule(rule, scene, AS_OF);
+    expect(run.findings.map((finding) => [finding.subject.id, finding.severity ?? 'high'])).toEqual([
+      [SA, 'high'],
+      ['sa-2@p.iam.gserviceaccount.com', 'critical'],
+    ]);
+    const [first] = run.findings;
+    expect(where(first)).toEqual(['iam.json:3', 'iam.json:40', 'iam.json:41']);
+    expect(first?.evidence.map((item) => item.key)).toEqual([`identity:${SA}`, `grant:${SA}:S3Full`, `grant:${SA}:S3Full#2`]);
+    expect(first?.message).toBe(
+      `Role ${SA} holds wildcard privileges: "s3:*" on "*" via S3Full (limited by conditions); "ec2:*" on "*" via S3Full (no conditions).`,
+    );
+  });
+
+  it('reports a wildcard-scoped credential whose holder is not in the inventory', async () => {
+    const scene = world(deployer(), credential({ id: 'tok-9', identity: 'ghost-app', scopes: ['*'], source: at('tokens.json', 5) }));
+    const run = await runRule(rule, scene, AS_OF);
+    expect(run.findings).toHaveLength(1);
+    expect(run.findings[0]?.subject).toEqual({ kind: 'credential', id: 'tok-9' });
+    expect(run.findings[0]?.severity).toBe('critical');
+    expect(where(run.findings[0])).toEqual(['tokens.json:5']);
+  });
+
+  it.each([
+    { name: 'an empty admin list makes "iam:*" merely high', params: { admin_actions: [] }, actions: ['iam:*'], severity: 'high' },
+    { name: 'listing "s3:*" as admin makes it critical', params: { admin_actions: ['S3:*'] }, actions: ['s3:*'], severity: 'critical' },
+  ])('honours admin_actions: $name', async ({ params, actions, severity }) => {
+    const scene = world(deployer(), grant({ identity: SA, actions }));
+    const baseline = await runRule(rule, scene, AS_OF);
+    const run = await runRule(rule, scene, AS_OF, params);
+    expect(run.findings[0]?.severity ?? 'high').toBe(severity);
+    expect(baseline.findings[0]?.severity ?? 'high').not.toBe(severity);
+  });
+
+  it('is not evaluated without grants or credentials', async () => {
+    const run = await runRule(rule, world(deployer()), AS_OF);
+    expect(run.notEvaluated).toHaveLength(1);
+    expect(run.notEvaluated[0]).toMatch(/grants/);
+    expect(run.findings).toEqual([]);
+  });
+});
