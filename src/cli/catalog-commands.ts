@@ -10,8 +10,8 @@ import { terminalSafe } from '../report/escape.js';
  * the table style of the scan report; every value from input is terminal-escaped.
  */
 
-function table(head: string[], rows: string[][]): string {
-  const output = new Table({ head, style: { head: [], border: [] }, wordWrap: true });
+function table(head: string[], rows: string[][], colWidths?: number[]): string {
+  const output = new Table({ head, style: { head: [], border: [] }, wordWrap: true, ...(colWidths === undefined ? {} : { colWidths }) });
   output.push(...rows.map((row) => row.map(terminalSafe)));
   return `${output.toString()}\n`;
 }
@@ -59,7 +59,7 @@ export function rulesShowCommand(catalog: Catalog, rule: RuleMeta): string {
 
 export function formatsCommand(): string {
   const rows = ADAPTERS.map((adapter) => [adapter.id, adapter.provider, adapter.yields.join(', '), adapter.detection]);
-  return `${table(['type', 'provider', 'yields', 'detected by'], rows)}Force a type with --input-type <type>=<path>. .gz files are read transparently.\n`;
+  return `${table(['type', 'provider', 'yields', 'detected by'], rows, [22, 11, 24, 60])}Force a type with --input-type <type>=<path>. .gz files are read transparently.\n`;
 }
 
 export async function inventoryCommand(
