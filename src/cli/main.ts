@@ -132,6 +132,11 @@ async function runScan(patterns: string[], options: ScanOptions, io: CliIO): Pro
       io.stderr.write(`warning: ${terminalSafe(skip.line > 0 ? `${skip.file}:${skip.line}` : skip.file)}: ${terminalSafe(skip.message)} (skipped)\n`);
     }
   }
+  // Nothing read means nothing was checked: a CI job pointed at the wrong folder must not pass.
+  if (report.inputs.length === 0) {
+    io.stderr.write(`error: none of the ${report.skipped.length} input file${report.skipped.length === 1 ? '' : 's'} could be read; nothing was scanned (see \`nhi-audit formats\`)\n`);
+    return EXIT.USAGE;
+  }
   if (failOn === 'none') return EXIT.CLEAN;
   const failing = report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[failOn]);
   return failing ? EXIT.FINDINGS : EXIT.CLEAN;

@@ -89,6 +89,13 @@ describe('exit codes', () => {
     expect(run.code, run.stderr).toBe(expected);
   });
 
+  it('exits 2 when no input could be read, still listing what was skipped', async () => {
+    const run = await runCli(['scan', 'fixtures/bad/unrecognised.txt', '--as-of', AS_OF, '--format', 'json']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: none of the 1 input file could be read; nothing was scanned/m);
+    expect((JSON.parse(run.stdout) as JsonReport).skipped).toHaveLength(1);
+  });
+
   it('prints a usage error as one line, without a stack trace', async () => {
     const run = await runCli(['scan', 'no/such/dir']);
     expect(run.stderr).toBe('error: no such file or directory: no/such/dir\n');
