@@ -52,8 +52,8 @@ function inputTypes(values: readonly string[], cwd: string): Map<string, string>
     if (split <= 0 || split === value.length - 1) {
       throw new UsageError(`--input-type expects <type>=<path>, not "${value}"`);
     }
-    const file = path.relative(cwd, path.resolve(cwd, value.slice(split + 1))).split(path.sep).join('/');
-    types.set(file, value.slice(0, split));
+    // Ingest matches an override by absolute path as well as by display path; absolute works inside and outside cwd.
+    types.set(path.resolve(cwd, value.slice(split + 1)), value.slice(0, split));
   }
   return types;
 }

@@ -159,6 +159,27 @@ describe('bad input', () => {
   });
 });
 
+describe('--input-type', () => {
+  it('reads a file its name and content would not reveal, inside or outside the working directory', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nhi-type-'));
+    const file = path.join(dir, 'export.txt');
+    await writeFile(file, '{"time":"2026-10-01T00:00:00Z","identity":"svc","action":"read"}\n');
+    for (const cwd of [REPO, dir]) {
+      const run = await runCli(['scan', file, '--input-type', `canonical-events=${file}`, '--as-of', AS_OF, '--format', 'json'], { cwd });
+      expect(run.code, run.stderr).toBe(0);
+      expect((JSON.parse(run.stdout) as JsonReport).inputs.map((input) => input.format)).toEqual(['canonical-events']);
+    }
+    const relative = await runCli(['scan', 'export.txt', '--input-type', 'canonical-events=export.txt', '--as-of', AS_OF], { cwd: dir });
+    expect(relative.code, relative.stderr).toBe(0);
+  });
+
+  it('rejects an unknown type', async () => {
+    const run = await runCli([...DEMO, '--input-type', 'bogus=fixtures/demo/inventory.yaml']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown input type "bogus"/);
+  });
+});
+
 describe('terminal output', () => {
   it('strips control sequences from hostile input and has no colour off a TTY', async () => {
     const run = await runCli([...DEMO]);
