@@ -41,10 +41,11 @@ export function redact(finding: Finding): Finding {
     subject: redactSubject(finding.subject),
     evidence: finding.evidence.map((item) => ({
       ...item,
+      // Keys embed record ids; the fingerprint was computed from them before this step.
+      key: redactSecrets(item.key),
       summary: redactSecrets(item.summary),
       source: {
         ...item.source,
-        file: item.source.file,
         ...(item.source.pointer === undefined ? {} : { pointer: redactSecrets(item.source.pointer) }),
       },
     })),

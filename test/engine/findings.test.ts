@@ -59,7 +59,7 @@ describe('redaction', () => {
       finding({
         message: `credential ${token}`,
         subject: { kind: 'credential', id: token },
-        evidence: [{ source: { file: 'f', line: 1 }, summary: `id ${token}`, key: 'k' }],
+        evidence: [{ source: { file: 'f', line: 1 }, summary: `id ${token}`, key: `credential:${token}` }],
       }),
     );
     expect(JSON.stringify(redacted)).not.toContain(token);
