@@ -37,7 +37,15 @@ function expandIpv6(text: string): string[] | null {
  * e.g. `aws-cli/2.13.1 Python/3.11` → `aws-cli`, `Boto3/1.26.0 …` → `boto3`.
  */
 export function userAgentProduct(userAgent: string): string {
-  const first = userAgent.trim().replace(/^[[(]+/, '').split(/[\s/]/, 1)[0] ?? '';
+  // User agents are attacker-controlled: drop escape sequences and control characters from the derived name.
+  const printable = userAgent
+    // eslint-disable-next-line no-control-regex
+    .replace(/\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-_])/g, '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/\u009b[0-?]*[ -/]*[@-~]/g, '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  const first = printable.trim().replace(/^[[(]+/, '').split(/[\s/]/, 1)[0] ?? '';
   const product = first.replace(/[\])]+$/, '').toLowerCase();
   return product === '' ? 'unknown' : product;
 }

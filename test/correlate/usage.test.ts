@@ -22,6 +22,8 @@ describe('workload keys', () => {
     ['[aws-sdk-go/1.44 (go1.20)]', 'aws-sdk-go'],
     ['curl', 'curl'],
     ['', 'unknown'],
+    ['\u001b[2J\u001b]0;owned\u0007evil-client/1.0', 'evil-client'],
+    ['\u009b31mred/1', 'red'],
   ])('product of %j is %s', (agent, product) => {
     expect(userAgentProduct(agent)).toBe(product);
   });
