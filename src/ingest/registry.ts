@@ -1,5 +1,10 @@
 import type { Adapter, Sniff } from './adapter.js';
+import { awsAuthorizationDetails } from './aws/authorization-details.js';
+import { awsCloudTrail } from './aws/cloudtrail.js';
+import { awsCredentialReport } from './aws/credential-report.js';
 import { canonicalCsv, canonicalEvents, canonicalInventory } from './canonical/index.js';
+import { oauthIntrospection } from './oauth/introspection.js';
+import { oktaSystemLog } from './okta/system-log.js';
 
 /**
  * Every adapter, in detection order: the first whose detect() accepts a file
@@ -8,7 +13,16 @@ import { canonicalCsv, canonicalEvents, canonicalInventory } from './canonical/i
  * only sees what nothing more specific claimed. canonical-csv decides from
  * column names alone and stays last; native adapters go before it.
  */
-export const ADAPTERS: readonly Adapter[] = [canonicalInventory, canonicalEvents, canonicalCsv];
+export const ADAPTERS: readonly Adapter[] = [
+  canonicalInventory,
+  canonicalEvents,
+  awsCloudTrail,
+  awsAuthorizationDetails,
+  awsCredentialReport,
+  oktaSystemLog,
+  oauthIntrospection,
+  canonicalCsv,
+];
 
 export function adapterById(id: string): Adapter | undefined {
   return ADAPTERS.find((adapter) => adapter.id === id);

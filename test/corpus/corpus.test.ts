@@ -41,6 +41,21 @@ describe.skipIf(!present)(`real exports in ${CORPUS}`, () => {
   });
 });
 
+/** Providers whose every corpus file has a native adapter: they must read cleanly under --strict. */
+const READ_STRICTLY = ['aws', 'okta'];
+
+describe.skipIf(!present)('real exports with a native adapter', () => {
+  it.each(READ_STRICTLY)('corpus/%s reads under --strict with every file recognised', async (provider) => {
+    const dir = path.join(CORPUS, provider);
+    const run = await runCli(['scan', dir, '--strict', '--as-of', AS_OF, '--format', 'json', '--fail-on', 'none']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { skipped: unknown[]; inputs: { file: string; records: Record<string, number> }[] };
+    expect(report.skipped).toEqual([]);
+    expect(report.inputs).toHaveLength(readdirSync(dir).length);
+    for (const input of report.inputs) expect(Object.values(input.records).reduce((a, b) => a + b, 0), input.file).toBeGreaterThan(0);
+  });
+});
+
 describe.skipIf(present)('real exports', () => {
   it(`are skipped: ${CORPUS} does not exist (clone with ../shared beside the project to run them)`, () => {
     expect(present).toBe(false);

@@ -1,0 +1,312 @@
+import { parseInstant, type Event, type EventCategory, type NormalizedRecord, type SourceRef } from '../../model/index.js';
+import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
+import { firstJsonRecord, jsonLayout, jsonRecords, type JsonLayout } from '../json-records.js';
+import { readSniff } from '../sniff.js';
+
+/*
+ * aws-cloudtrail: CloudTrail records as S3 delivers them (`{"Records":[…]}`,
+ * .json or .json.gz), as a JSON array or NDJSON (Athena/Logstash exports), and
+ * `aws cloudtrail lookup-events` items, whose record is a JSON string in
+ * `CloudTrailEvent`. Records are streamed one at a time.
+ *
+ * Only identifiers are read. AssumeRole / GetSessionToken / CreateAccessKey
+ * responses carry secret keys and session tokens in responseElements; the only
+ * response field ever read is `accessKey.accessKeyId`.
+ */
+
+const RECORDS = 'Records';
+const LOOKUP_EVENTS = 'Events';
+
+export const awsCloudTrail: Adapter = {
+  id: 'aws-cloudtrail',
+  provider: 'aws',
+  title: 'AWS CloudTrail events',
+  detection:
+    'JSON whose first record is a CloudTrail event: a {"Records":[…]} wrapper ' +
+    '(eventVersion, eventName, an *.amazonaws.com eventSource), a JSON array or NDJSON of records ' +
+    'with eventName, an *.amazonaws.com eventSource and userIdentity, or `aws cloudtrail lookup-events` ' +
+    'items (EventId, EventName, CloudTrailEvent), bare or in {"Events":[…]}; optionally .gz',
+  yields: ['event'],
+  detect: detectCloudTrail,
+  read: readCloudTrail,
+};
+
+function detectCloudTrail(sniff: Sniff): boolean {
+  const wrapped = firstJsonRecord(sniff.head, RECORDS);
+  if (wrapped !== undefined) {
+    if (!isMapping(wrapped.value)) return false;
+    if (wrapped.layout === 'wrapped') return isTrailRecord(wrapped.value, false);
+    return isTrailRecord(wrapped.value, true) || isLookupItem(wrapped.value);
+  }
+  const events = firstJsonRecord(sniff.head, LOOKUP_EVENTS);
+  if (events !== undefined) return events.layout === 'wrapped' && isMapping(events.value) && isLookupItem(events.value);
+  // A first record longer than the head cannot be parsed; fall back to its opening fields.
+  return !sniff.complete && jsonLayout(sniff.head, RECORDS) !== undefined && CUT_OFF_RECORD.every((re) => re.test(sniff.head));
+}
+
+const AWS_SOURCE = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/;
+const CUT_OFF_RECORD = [/"eventSource"\s*:\s*"[a-z0-9.-]+\.amazonaws\.com"/, /"eventName"\s*:\s*"/, /"eventVersion"\s*:\s*"/];
+
+/**
+ * CloudTrail records name an `*.amazonaws.com` event source. That also tells
+ * them from S3/SNS/SQS notification payloads, which share the Records wrapper
+ * and the field names but say `"eventSource": "aws:s3"`. A delivered file is
+ * otherwise plain from the wrapper; a bare array or NDJSON needs userIdentity too.
+ */
+function isTrailRecord(value: Readonly<Record<string, unknown>>, bare: boolean): boolean {
+  const source = value['eventSource'];
+  if (typeof value['eventName'] !== 'string' || typeof source !== 'string' || !AWS_SOURCE.test(source)) return false;
+  return bare ? isMapping(value['userIdentity']) : typeof value['eventVersion'] === 'string';
+}
+
+function isLookupItem(value: Readonly<Record<string, unknown>>): boolean {
+  return (
+    typeof value['EventId'] === 'string' &&
+    typeof value['EventName'] === 'string' &&
+    typeof value['CloudTrailEvent'] === 'string'
+  );
+}
+
+async function* readCloudTrail(input: InputSource, ctx: AdapterContext): AsyncGenerator<NormalizedRecord> {
+  // The wrapper key decides how the file is split, so look at the head first.
+  const { head } = await readSniff(input);
+  const lookupWrapper = jsonLayout(head, RECORDS) !== 'wrapped' && jsonLayout(head, LOOKUP_EVENTS) === 'wrapped';
+  const wrapperKey = lookupWrapper ? LOOKUP_EVENTS : RECORDS;
+  const layout: JsonLayout | undefined = jsonLayout(head, wrapperKey);
+  for await (const { value, line, index } of jsonRecords(input, ctx, { wrapperKey })) {
+    const source: SourceRef =
+      layout === 'ndjson'
+        ? { file: input.display, line }
+        : { file: input.display, line, pointer: layout === 'wrapped' ? `${wrapperKey}[${index}]` : `[${index}]` };
+    const event = toEvent(value, source, ctx);
+    if (event !== undefined) yield { kind: 'event', record: event };
+  }
+}
+
+type Fields = Readonly<Record<string, unknown>>;
+
+function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event | undefined {
+  const at = source.pointer === undefined ? '' : `${source.pointer}: `;
+  if (!isMapping(value)) {
+    ctx.skip(source.line, `${at}expected a JSON object, got ${describeType(value)}`);
+    return undefined;
+  }
+  let record: Fields = value;
+  const embedded = value['CloudTrailEvent'];
+  if (typeof embedded === 'string') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(embedded) as unknown;
+    } catch {
+      ctx.skip(source.line, `${at}CloudTrailEvent is not valid JSON`);
+      return undefined;
+    }
+    if (!isMapping(parsed)) {
+      ctx.skip(source.line, `${at}CloudTrailEvent: expected a JSON object, got ${describeType(parsed)}`);
+      return undefined;
+    }
+    record = parsed;
+  }
+
+  // Logstash exports move eventTime to @timestamp.
+  const timeField = record['eventTime'] === undefined && record['@timestamp'] !== undefined ? '@timestamp' : 'eventTime';
+  const eventTime = record[timeField];
+  if (typeof eventTime !== 'string' || eventTime.trim() === '') {
+    ctx.skip(source.line, `${at}eventTime is required`);
+    return undefined;
+  }
+  const time = parseInstant(eventTime);
+  if (!time.ok) {
+    ctx.skip(source.line, `${at}${timeField}: ${time.reason}`);
+    return undefined;
+  }
+  const eventName = text(record['eventName']);
+  if (eventName === null) {
+    ctx.skip(source.line, `${at}eventName is required`);
+    return undefined;
+  }
+
+  const service = text(record['eventSource'])?.replace(/\.amazonaws\.com$/, '') ?? null;
+  const tenant = text(record['recipientAccountId']);
+  const ui = isMapping(record['userIdentity']) ? record['userIdentity'] : undefined;
+  const actor = ui === undefined ? NO_ACTOR : actorOf(ui, tenant);
+  const request = isMapping(record['requestParameters']) ? record['requestParameters'] : {};
+  const account = (ui === undefined ? null : text(ui['accountId'])) ?? tenant;
+
+  let identity = actor.identity;
+  let credential = actor.credential;
+  let actorChain: readonly string[] = actor.chain;
+  let resource = resourceOf(record, request);
+  let category: EventCategory = 'access';
+
+  // Events about another identity: the event is that identity's, and the caller is recorded as the hop that acted.
+  const retarget = (target: string | null, targetCredential: string | null, targetCategory: EventCategory): void => {
+    category = targetCategory;
+    const subject = target ?? actor.identity;
+    if (subject !== actor.identity && actor.identity !== null) actorChain = [actor.identity];
+    identity = subject;
+    credential = targetCredential;
+    resource ??= target;
+  };
+
+  if (service === 'iam') {
+    const userName = text(request['userName']);
+    const targetUser = userName !== null && account !== null ? `arn:aws:iam::${account}:user/${userName}` : null;
+    switch (eventName) {
+      case 'CreateAccessKey': {
+        const response = isMapping(record['responseElements']) ? record['responseElements'] : {};
+        const accessKey = isMapping(response['accessKey']) ? response['accessKey'] : {};
+        retarget(targetUser ?? callerUser(actor), text(accessKey['accessKeyId']), 'credential-create');
+        break;
+      }
+      case 'DeleteAccessKey':
+        retarget(targetUser ?? callerUser(actor), text(request['accessKeyId']), 'credential-delete');
+        break;
+      case 'UpdateAccessKey':
+        if (text(request['status'])?.toLowerCase() === 'inactive') {
+          retarget(targetUser ?? callerUser(actor), text(request['accessKeyId']), 'revoke');
+        }
+        break;
+      case 'DeleteUser':
+        retarget(targetUser, null, 'identity-delete');
+        break;
+      case 'DeleteRole': {
+        const roleName = text(request['roleName']);
+        const targetRole = roleName !== null && account !== null ? `arn:aws:iam::${account}:role/${roleName}` : null;
+        retarget(targetRole, null, 'identity-delete');
+        break;
+      }
+      default:
+        break;
+    }
+  } else if (eventName === 'ConsoleLogin') {
+    category = 'login-interactive';
+  } else if (service === 'sts' && eventName === 'AssumeRole') {
+    const target = text(request['roleArn']);
+    // Role chaining: the caller hands its authority on to the target role.
+    if (target !== null && actor.identity !== null) actorChain = [actor.identity, target];
+  }
+
+  const response = isMapping(record['responseElements']) ? record['responseElements'] : undefined;
+  const failed = text(record['errorCode']) !== null || (eventName === 'ConsoleLogin' && response?.['ConsoleLogin'] === 'Failure');
+
+  return {
+    time: time.value,
+    identity,
+    credential,
+    action: service === null ? eventName : `${service}:${eventName}`,
+    resource,
+    tenant,
+    environment: null,
+    sourceIp: text(record['sourceIPAddress']),
+    userAgent: text(record['userAgent']),
+    outcome: failed ? 'failure' : 'success',
+    category,
+    onBehalfOf: null,
+    actorChain,
+    source,
+  };
+}
+
+interface Actor {
+  readonly identity: string | null;
+  readonly credential: string | null;
+  readonly chain: readonly string[];
+  /** The caller is an IAM user: then "no userName" in an access-key call means its own key. */
+  readonly isUser: boolean;
+}
+
+const NO_ACTOR: Actor = { identity: null, credential: null, chain: [], isUser: false };
+
+function callerUser(actor: Actor): string | null {
+  return actor.isUser ? actor.identity : null;
+}
+
+/** Who acted, from userIdentity. Only the access key id is read, never key material. */
+function actorOf(ui: Fields, tenant: string | null): Actor {
+  const type = text(ui['type']);
+  const arn = text(ui['arn']);
+  const principalId = text(ui['principalId']);
+  const account = text(ui['accountId']) ?? tenant;
+  const credential = text(ui['accessKeyId']);
+  const context = isMapping(ui['sessionContext']) ? ui['sessionContext'] : {};
+  const issuer = isMapping(context['sessionIssuer']) ? context['sessionIssuer'] : {};
+  const issuerArn = text(issuer['arn']);
+  switch (type) {
+    case 'IAMUser': {
+      const userName = text(ui['userName']);
+      const derived = userName !== null && account !== null ? `arn:aws:iam::${account}:user/${userName}` : principalId;
+      return { identity: arn ?? derived, credential, chain: [], isUser: true };
+    }
+    case 'AssumedRole': {
+      // The role is the identity; the session (its ARN names the session) is context.
+      const role = issuerArn ?? roleFromSession(arn) ?? arn ?? principalId;
+      return { identity: role, credential, chain: arn !== null && arn !== role ? [arn] : [], isUser: false };
+    }
+    case 'FederatedUser': {
+      const identity = issuerArn ?? arn ?? principalId;
+      return { identity, credential, chain: arn !== null && arn !== identity ? [arn] : [], isUser: false };
+    }
+    case 'AWSService':
+      return { identity: text(ui['invokedBy']) ?? principalId, credential: null, chain: [], isUser: false };
+    case 'Root':
+      return {
+        identity: account !== null ? `arn:aws:iam::${account}:root` : (arn ?? principalId),
+        credential,
+        chain: [],
+        isUser: false,
+      };
+    default:
+      return { identity: principalId ?? arn, credential, chain: [], isUser: false };
+  }
+}
+
+/** `arn:aws:sts::123:assumed-role/Name/session` → `arn:aws:iam::123:role/Name` (the role's path is not in the session ARN). */
+function roleFromSession(arn: string | null): string | null {
+  const match = arn === null ? null : /^arn:([^:]+):sts::(\d+):assumed-role\/([^/]+)\/.+$/.exec(arn);
+  if (match === null) return null;
+  const [, partition, account, role] = match;
+  return `arn:${partition ?? 'aws'}:iam::${account ?? ''}:role/${role ?? ''}`;
+}
+
+/** The first resource ARN, or a simple hint from the request; null when there is nothing plain to point at. */
+function resourceOf(record: Fields, request: Fields): string | null {
+  const resources = record['resources'];
+  if (Array.isArray(resources)) {
+    for (const item of resources) {
+      if (isMapping(item)) {
+        const arn = text(item['ARN']);
+        if (arn !== null) return arn;
+      }
+    }
+  }
+  const roleArn = text(request['roleArn']);
+  if (roleArn !== null) return roleArn;
+  const bucket = text(request['bucketName']);
+  if (bucket !== null) {
+    const key = text(request['key']);
+    return key === null ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
+  }
+  return null;
+}
+
+function isMapping(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A non-blank string (account ids may arrive as numbers), else null. */
+function text(value: unknown): string | null {
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    return trimmed === '' ? null : trimmed;
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+/** What a value is, in words — never the value itself. */
+function describeType(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+}

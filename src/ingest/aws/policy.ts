@@ -1,0 +1,129 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, type Grant, type SourceRef } from '../../model/index.js';
+import { isMapping } from '../canonical/fields.js';
+
+/*
+ * IAM policy documents, shared by the AWS adapters: decoding (object or
+ * URL-encoded JSON string), statements → Grants, and the table of AWS-managed
+ * policies that an authorization-details dump attaches without including.
+ */
+
+/** The account id in `arn:aws:iam::<account>:…`, shared by the AWS adapters. */
+export function accountOf(arn: string): string | null {
+  const account = arn.split(':')[4];
+  return account === undefined || account === '' ? null : account;
+}
+
+/**
+ * A policy document as found in the input: an object, or the URL-encoded JSON
+ * string some API versions return. Returns undefined when it is neither.
+ */
+export function decodePolicyDocument(value: unknown): Readonly<Record<string, unknown>> | undefined {
+  if (isMapping(value)) return value;
+  if (typeof value !== 'string') return undefined;
+  let text = value.trim();
+  // Encoded documents start with `%7B`; a plain JSON string needs no decoding.
+  if (!text.startsWith('{')) {
+    try {
+      text = decodeURIComponent(text);
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isMapping(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Statement entry of a document, always as a list (a single object is allowed by IAM). */
+export function statementsOf(document: Readonly<Record<string, unknown>>): readonly unknown[] {
+  const statement = document['Statement'];
+  if (Array.isArray(statement)) return statement;
+  return statement === undefined || statement === null ? [] : [statement];
+}
+
+/** A string or list of strings, as IAM writes Action/Resource; non-strings are dropped. */
+function stringList(value: unknown): string[] {
+  const items: unknown[] = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  return items.filter((item): item is string => typeof item === 'string').map((item) => item.trim());
+}
+
+/**
+ * One Statement → one Grant, or undefined when it names no action (nothing granted).
+ *
+ * NotResource grants everything except the listed resources. The model has no
+ * "not resources" flag, so it is recorded as resources `['*']` with
+ * hasConditions true: never narrower than the truth (over-privilege rules still
+ * see `*`), and flagged as "restricted in a way not shown".
+ */
+export function grantFromStatement(
+  identity: string,
+  statement: Readonly<Record<string, unknown>>,
+  via: string,
+  source: SourceRef,
+): Grant | undefined {
+  const notActions = statement['NotAction'] !== undefined && statement['Action'] === undefined;
+  const actions = stringList(notActions ? statement['NotAction'] : statement['Action']);
+  if (actions.length === 0 && !notActions) return undefined;
+  const notResource = statement['NotResource'] !== undefined && statement['Resource'] === undefined;
+  const resources = notResource ? ['*'] : stringList(statement['Resource']);
+  const condition = statement['Condition'];
+  const hasConditions = notResource || (isMapping(condition) && Object.keys(condition).length > 0);
+  const effect = typeof statement['Effect'] === 'string' && statement['Effect'].toLowerCase() === 'deny' ? 'deny' : 'allow';
+  return {
+    identity,
+    actions,
+    notActions,
+    // A statement without Resource (trust-policy style) is read as applying to everything.
+    resources: resources.length === 0 ? ['*'] : resources,
+    effect,
+    via,
+    hasConditions,
+    source,
+  };
+}
+
+/** An AWS-managed policy from rules/data/aws-managed-policies.yaml. */
+export interface ManagedPolicy {
+  readonly arn: string;
+  readonly name: string;
+  readonly statements: readonly Readonly<Record<string, unknown>>[];
+}
+
+export const MANAGED_POLICIES_URL = new URL('../../../rules/data/aws-managed-policies.yaml', import.meta.url);
+
+let managedTable: Promise<ReadonlyMap<string, ManagedPolicy>> | undefined;
+
+/** The table of AWS-managed policies by ARN, read once per process. */
+export function loadManagedPolicies(): Promise<ReadonlyMap<string, ManagedPolicy>> {
+  managedTable ??= readFile(MANAGED_POLICIES_URL, 'utf8').then((text) =>
+    parseManagedPolicies(text, fileURLToPath(MANAGED_POLICIES_URL)),
+  );
+  return managedTable;
+}
+
+/** Validates the table; a broken table is a packaging defect, reported as a config error. */
+export function parseManagedPolicies(text: string, file: string): ReadonlyMap<string, ManagedPolicy> {
+  const data: unknown = parseYaml(text);
+  const fail = (message: string): ConfigError => new ConfigError(`AWS managed policy table: ${message}`, file);
+  if (!isMapping(data)) throw fail('expected a mapping');
+  if (data['version'] === undefined || data['reviewed'] === undefined) throw fail('version and reviewed are required');
+  const policies = data['policies'];
+  if (!Array.isArray(policies)) throw fail('policies: expected a list');
+  const out = new Map<string, ManagedPolicy>();
+  for (const [index, entry] of policies.entries()) {
+    if (!isMapping(entry)) throw fail(`policies[${index}]: expected a mapping`);
+    const { arn, name, statements } = entry;
+    if (typeof arn !== 'string' || typeof name !== 'string' || !Array.isArray(statements)) {
+      throw fail(`policies[${index}]: arn, name and statements are required`);
+    }
+    if (!statements.every(isMapping)) throw fail(`policies[${index}].statements: expected mappings`);
+    out.set(arn, { arn, name, statements });
+  }
+  return out;
+}

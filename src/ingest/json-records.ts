@@ -1,0 +1,365 @@
+import { InputError } from '../model/index.js';
+import type { AdapterContext, InputSource } from './adapter.js';
+import { decodeText, MAX_LINE_CHARS, splitLines } from './source.js';
+
+/*
+ * Streaming JSON record splitter for log exports that come as NDJSON, a
+ * top-level array, or an object wrapping the array (CloudTrail's
+ * `{"Records":[…]}`). Arrays are split by a small scanner that only tracks
+ * string/escape state and nesting depth, so only the current element is held
+ * in memory — a 1-line, multi-gigabyte Records file never becomes one string.
+ * Messages never quote input text: a record may hold a secret.
+ */
+
+export interface JsonRecord {
+  readonly value: unknown;
+  /** 1-based line where the element starts. */
+  readonly line: number;
+  /** 0-based element index across the file. */
+  readonly index: number;
+}
+
+export type JsonLayout = 'ndjson' | 'array' | 'wrapped';
+
+/** How much text is read before deciding the layout; the same budget detection gets. */
+const HEAD_CHARS = 64 * 1024;
+/** Keys longer than this cannot be a wrapper key, so they are not collected in full. */
+const MAX_KEY_CHARS = 256;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const TAB = 0x09;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+const isSpace = (c: number): boolean => c === SPACE || c === LF || c === CR || c === TAB;
+
+/**
+ * Detect the layout from the sniff head: NDJSON (several top-level values, one
+ * per line), a top-level array, or an object whose `wrapperKey` (e.g.
+ * "Records") holds the array.
+ */
+export function jsonLayout(head: string, wrapperKey?: string): JsonLayout | undefined {
+  const start = head.search(/\S/);
+  if (start === -1) return undefined;
+  const first = head.charCodeAt(start);
+  if (first === OPEN_BRACKET) return 'array';
+  if (first !== OPEN_BRACE) return undefined;
+  if (wrapperKey !== undefined) {
+    const probe = new ElementScanner('wrapped', wrapperKey, '', true);
+    try {
+      probe.feed(head);
+    } catch {
+      // Not a well-formed wrapper start; fall through to the NDJSON check.
+    }
+    if (probe.entered) return 'wrapped';
+  }
+  // A pretty-printed object starts with a lone `{`; an NDJSON line holds a whole value.
+  const newline = head.indexOf('\n', start);
+  const firstLine = (newline === -1 ? head.slice(start) : head.slice(start, newline)).trim();
+  return firstLine === '{' ? undefined : 'ndjson';
+}
+
+/**
+ * The layout and first record of a sniff head, for detection; undefined when
+ * the head is not JSON records or its first record is cut off or invalid.
+ */
+export function firstJsonRecord(head: string, wrapperKey?: string): { layout: JsonLayout; value: unknown } | undefined {
+  const layout = jsonLayout(head, wrapperKey);
+  if (layout === undefined) return undefined;
+  if (layout === 'ndjson') {
+    for (const line of head.split('\n')) {
+      if (line.trim() === '') continue;
+      const value = parseJson(line);
+      return value === INVALID ? undefined : { layout, value };
+    }
+    return undefined;
+  }
+  const scanner = new ElementScanner(layout, wrapperKey, '', false);
+  let elements: RawElement[];
+  try {
+    elements = scanner.feed(head);
+  } catch {
+    return undefined;
+  }
+  const element = elements[0];
+  if (element === undefined) return undefined;
+  const value = parseJson(element.text);
+  return value === INVALID ? undefined : { layout, value };
+}
+
+/**
+ * Stream records without materialising the file: NDJSON by lines; arrays and
+ * wrappers by top-level element, then JSON.parse each element.
+ */
+export async function* jsonRecords(
+  input: InputSource,
+  ctx: AdapterContext,
+  options: { wrapperKey?: string } = {},
+): AsyncGenerator<JsonRecord> {
+  const chunks = decodeText(input.bytes());
+  try {
+    const headParts: string[] = [];
+    let headLength = 0;
+    let ended = false;
+    while (headLength < HEAD_CHARS) {
+      const next = await chunks.next();
+      if (next.done === true) {
+        ended = true;
+        break;
+      }
+      headParts.push(next.value);
+      headLength += next.value.length;
+    }
+    const head = headParts.join('');
+    if (head.trim() === '') return;
+    const layout = jsonLayout(head, options.wrapperKey);
+    if (layout === undefined) {
+      const wrapper = options.wrapperKey === undefined ? '' : ` or an object with "${options.wrapperKey}"`;
+      throw new InputError(`not JSON records: expected NDJSON, a JSON array${wrapper}`, input.display, 1);
+    }
+    // The head was consumed to decide the layout; replay it before the rest.
+    async function* all(): AsyncGenerator<string> {
+      yield head;
+      if (ended) return;
+      for (;;) {
+        const next = await chunks.next();
+        if (next.done === true) return;
+        yield next.value;
+      }
+    }
+
+    if (layout === 'ndjson') {
+      let index = 0;
+      for await (const { text, line } of splitLines(all(), input.display)) {
+        if (text.trim() === '') continue;
+        const value = parseJson(text);
+        const at = index;
+        index += 1;
+        if (value === INVALID) {
+          ctx.skip(line, 'not valid JSON');
+          continue;
+        }
+        yield { value, line, index: at };
+      }
+      return;
+    }
+
+    const scanner = new ElementScanner(layout, options.wrapperKey, input.display, false);
+    const prefix = layout === 'wrapped' ? (options.wrapperKey ?? '') : '';
+    for await (const chunk of all()) {
+      for (const element of scanner.feed(chunk)) {
+        const value = parseJson(element.text);
+        if (value === INVALID) {
+          ctx.skip(element.line, `${prefix}[${element.index}]: not valid JSON`);
+          continue;
+        }
+        yield { value, line: element.line, index: element.index };
+      }
+    }
+    scanner.end();
+  } finally {
+    // Stops the file stream when the consumer leaves early.
+    await chunks.return(undefined);
+  }
+}
+
+interface RawElement {
+  readonly text: string;
+  readonly line: number;
+  readonly index: number;
+}
+
+type CaptureKind = 'container' | 'string' | 'literal';
+
+/**
+ * Splits the elements of a top-level array (`array`) or of the array under
+ * `wrapperKey` in top-level objects (`wrapped`). It validates only structure
+ * it needs (balanced nesting, nothing outside the top-level values); each
+ * element is validated by JSON.parse afterwards.
+ */
+class ElementScanner {
+  line = 1;
+  /** True once the scanner has been inside the records array: what layout probing asks. */
+  entered = false;
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  /** Depth at which elements sit while inside the records array; 0 outside it. */
+  private elementDepth = 0;
+  private index = 0;
+  // The element being captured.
+  private capture: CaptureKind | undefined;
+  private parts: string[] = [];
+  private partsLength = 0;
+  private startLine = 0;
+  // Key tracking in a wrapper object (depth 1).
+  private expectKey = false;
+  private afterColon = false;
+  private key: string | undefined;
+  private lastKey: string | undefined;
+
+  constructor(
+    private readonly mode: 'array' | 'wrapped',
+    private readonly wrapperKey: string | undefined,
+    private readonly display: string,
+    /** Stop as soon as the records array is entered (layout probing). */
+    private readonly probe: boolean,
+  ) {}
+
+  feed(chunk: string): RawElement[] {
+    const out: RawElement[] = [];
+    let captureStart = 0;
+    const finish = (end: number): void => {
+      this.parts.push(chunk.slice(captureStart, end));
+      const text = this.parts.length === 1 ? (this.parts[0] ?? '') : this.parts.join('');
+      out.push({ text, line: this.startLine, index: this.index });
+      this.index += 1;
+      this.parts = [];
+      this.partsLength = 0;
+      this.capture = undefined;
+    };
+    const begin = (kind: CaptureKind, at: number): void => {
+      this.capture = kind;
+      this.startLine = this.line;
+      captureStart = at;
+    };
+
+    const length = chunk.length;
+    for (let i = 0; i < length; i += 1) {
+      const c = chunk.charCodeAt(i);
+      if (c === LF) this.line += 1;
+      if (this.inString) {
+        if (this.escape) {
+          this.escape = false;
+          if (this.key !== undefined && this.key.length <= MAX_KEY_CHARS) this.key += chunk[i] ?? '';
+        } else if (c === BACKSLASH) {
+          this.escape = true;
+          if (this.key !== undefined && this.key.length <= MAX_KEY_CHARS) this.key += '\\';
+        } else if (c === QUOTE) {
+          this.inString = false;
+          if (this.capture === 'string' && this.depth === this.elementDepth) finish(i + 1);
+          if (this.key !== undefined) {
+            this.lastKey = this.key;
+            this.key = undefined;
+          }
+        } else if (this.key !== undefined && this.key.length <= MAX_KEY_CHARS) {
+          this.key += chunk[i] ?? '';
+        }
+        continue;
+      }
+      if (this.capture === 'literal' && (isSpace(c) || c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE)) {
+        finish(i);
+      }
+      switch (c) {
+        case QUOTE:
+          this.inString = true;
+          if (this.capture === undefined && this.elementDepth > 0 && this.depth === this.elementDepth) {
+            begin('string', i);
+          } else if (this.mode === 'wrapped' && this.depth === 1 && this.expectKey) {
+            this.key = '';
+          }
+          break;
+        case OPEN_BRACE:
+        case OPEN_BRACKET:
+          if (this.capture === undefined && this.elementDepth > 0 && this.depth === this.elementDepth) {
+            begin('container', i);
+          } else if (this.depth === 0) {
+            this.openTopLevel(c);
+          } else if (this.mode === 'wrapped' && this.depth === 1 && this.elementDepth === 0) {
+            if (this.afterColon && c === OPEN_BRACKET && this.lastKey === this.wrapperKey) {
+              this.elementDepth = 2;
+              this.entered = true;
+            }
+            this.afterColon = false;
+          }
+          this.depth += 1;
+          if (this.probe && this.entered) return out;
+          break;
+        case CLOSE_BRACE:
+        case CLOSE_BRACKET:
+          if (this.depth === 0) {
+            throw new InputError('unexpected closing bracket outside the JSON value', this.display, this.line);
+          }
+          this.depth -= 1;
+          if (this.capture === 'container' && this.depth === this.elementDepth) {
+            finish(i + 1);
+          } else if (this.elementDepth > 0 && this.depth === this.elementDepth - 1) {
+            // The records array itself closed.
+            this.elementDepth = 0;
+          }
+          break;
+        case COMMA:
+          if (this.mode === 'wrapped' && this.depth === 1) {
+            this.expectKey = true;
+            this.afterColon = false;
+          }
+          break;
+        case COLON:
+          if (this.mode === 'wrapped' && this.depth === 1) {
+            this.afterColon = true;
+            this.expectKey = false;
+          }
+          break;
+        default:
+          if (isSpace(c)) break;
+          if (this.capture === undefined && this.elementDepth > 0 && this.depth === this.elementDepth) {
+            begin('literal', i);
+          } else if (this.depth === 0) {
+            throw new InputError('unexpected text outside the JSON value', this.display, this.line);
+          } else if (this.mode === 'wrapped' && this.depth === 1) {
+            // A scalar value of another key in the wrapper.
+            this.afterColon = false;
+          }
+      }
+    }
+    if (this.capture !== undefined) {
+      const rest = captureStart === 0 ? chunk : chunk.slice(captureStart);
+      this.parts.push(rest);
+      this.partsLength += rest.length;
+      if (this.partsLength > MAX_LINE_CHARS) {
+        throw new InputError(`a JSON element is longer than ${MAX_LINE_CHARS} characters`, this.display, this.startLine);
+      }
+    }
+    return out;
+  }
+
+  /** Call at end of input: an unfinished value means the file was cut off. */
+  end(): void {
+    if (this.inString || this.depth > 0 || this.capture !== undefined) {
+      const line = this.capture === undefined ? this.line : this.startLine;
+      throw new InputError('file ends inside a JSON value (truncated?)', this.display, line);
+    }
+  }
+
+  private openTopLevel(c: number): void {
+    if (this.mode === 'array') {
+      if (c !== OPEN_BRACKET) throw new InputError('expected a JSON array', this.display, this.line);
+      this.elementDepth = 1;
+      this.entered = true;
+      return;
+    }
+    if (c !== OPEN_BRACE) throw new InputError('expected a JSON object', this.display, this.line);
+    this.expectKey = true;
+    this.afterColon = false;
+    this.lastKey = undefined;
+  }
+}
+
+const INVALID = Symbol('invalid JSON');
+
+/** JSON.parse without its message: V8 quotes the offending input, which may hold a secret. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return INVALID;
+  }
+}
