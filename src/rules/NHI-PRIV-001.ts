@@ -75,8 +75,30 @@ function quoteAll(values: readonly string[]): string {
   return values.map((value) => `"${value}"`).join(', ');
 }
 
-function grantOffence(grant: Grant, key: string, admin: ReadonlySet<string>): Offence | null {
+/**
+ * Action patterns an identity is denied everywhere without conditions. An
+ * explicit deny always wins over an allow, so an allow it covers grants nothing
+ * (e.g. allow `iam:*` beside deny `iam:*`, or any allow beside deny `*`).
+ */
+function unconditionalDenies(grants: readonly Grant[]): string[] {
+  return grants
+    .filter((grant) => grant.effect === 'deny' && !grant.notActions && !grant.hasConditions)
+    .filter((grant) => grant.resources.some((resource) => resourceBreadth(resource) === 'everything'))
+    .flatMap((grant) => grant.actions.map((action) => action.trim().toLowerCase()));
+}
+
+/** Whether a deny pattern covers an allowed action pattern (`*` covers all, `iam:*` covers `iam:*` and `iam:PassRole`). */
+function deniedBy(denies: readonly string[], action: string): boolean {
+  const wanted = action.trim().toLowerCase();
+  return denies.some(
+    (deny) => deny === '*' || deny === wanted || (deny.endsWith('*') && wanted.startsWith(deny.slice(0, -1))),
+  );
+}
+
+function grantOffence(grant: Grant, key: string, admin: ReadonlySet<string>, denies: readonly string[]): Offence | null {
   if (grant.effect !== 'allow') return null;
+  // Everything denied: no allow of this identity takes effect.
+  if (denies.includes('*')) return null;
   const broad = grant.resources.filter((resource) => resourceBreadth(resource) !== null);
   if (broad.length === 0) return null;
   const everything = broad.some((resource) => resourceBreadth(resource) === 'everything');
@@ -94,7 +116,9 @@ function grantOffence(grant: Grant, key: string, admin: ReadonlySet<string>): Of
     isAdmin = everything && !excluded.has('*') && openAdmin.length > 0;
     text = `all actions except ${quoteAll(grant.actions)} on ${on} via ${via} (${limit})`;
   } else {
-    const wild = grant.actions.filter((action) => isAllActions(action) || isServiceWildcard(action));
+    const wild = grant.actions
+      .filter((action) => isAllActions(action) || isServiceWildcard(action))
+      .filter((action) => !deniedBy(denies, action));
     if (wild.length === 0) return null;
     isAdmin =
       (everything && wild.some(isAllActions)) || wild.some((action) => admin.has(action.trim().toLowerCase()));
@@ -146,8 +170,9 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
     const grants = inventory.grantsOf(identity.id);
     const keys = grantKeys(identity, grants);
     const offences: Offence[] = [];
+    const denies = unconditionalDenies(grants);
     grants.forEach((grant, index) => {
-      const offence = grantOffence(grant, keys[index] ?? `grant:${identity.id}:${index}`, admin);
+      const offence = grantOffence(grant, keys[index] ?? `grant:${identity.id}:${index}`, admin, denies);
       if (offence !== null) offences.push(offence);
     });
     for (const credential of inventory.credentialsOf(identity.id)) {

@@ -76,6 +76,21 @@ describe('NHI-PRIV-001 wildcard-privilege', () => {
     { name: 'a revoked credential with scope "*"', records: [credential({ id: 'k', identity: SA, scopes: ['*'], revokedAt: t('2026-01-01T00:00:00Z') })] },
     { name: 'an expired credential with scope "*"', records: [credential({ id: 'k', identity: SA, scopes: ['*'], expiresAt: t('2026-03-01T00:00:00Z') })] },
     { name: 'a scope naming a resource', records: [credential({ id: 'k', identity: SA, scopes: ['repo:acme/app:*'] })] },
+    // cloudsplaining's false-positive cases: an explicit deny always wins over an allow.
+    {
+      name: 'allow "iam:*" cancelled by an unconditional deny "iam:*"',
+      records: [
+        grant({ identity: SA, actions: ['iam:*'], via: 'fp1' }),
+        grant({ identity: SA, actions: ['iam:*'], effect: 'deny', via: 'fp1' }),
+      ],
+    },
+    {
+      name: 'allow "*" beside a deny-all policy',
+      records: [
+        grant({ identity: SA, actions: ['*'], via: 'allow-all' }),
+        grant({ identity: SA, actions: ['*'], effect: 'deny', via: 'deny-all' }),
+      ],
+    },
   ])('does not fire on $name', async ({ records }) => {
     const run = await runRule(rule, world(deployer(), ...records), AS_OF);
     expect(run.findings).toEqual([]);
@@ -137,5 +152,18 @@ describe('NHI-PRIV-001 wildcard-privilege', () => {
     expect(run.notEvaluated).toHaveLength(1);
     expect(run.notEvaluated[0]).toMatch(/grants/);
     expect(run.findings).toEqual([]);
+  });
+
+  it.each([
+    ['a deny with conditions', { hasConditions: true }],
+    ['a deny on one resource only', { resources: ['arn:aws:iam::123456789012:role/other'] }],
+    ['a deny of a different service', { actions: ['s3:*'] }],
+  ] as const)('still fires when the allow "iam:*" meets %s', async (_name, deny) => {
+    const run = await runRule(
+      rule,
+      world(deployer(), grant({ identity: SA, actions: ['iam:*'] }), grant({ identity: SA, actions: ['iam:*'], effect: 'deny', ...deny })),
+      AS_OF,
+    );
+    expect(run.findings.map((finding) => [finding.messageId, finding.severity])).toEqual([['admin-wildcard', 'critical']]);
   });
 });
