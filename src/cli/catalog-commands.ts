@@ -2,7 +2,8 @@ import Table from 'cli-table3';
 import { Chalk } from 'chalk';
 import { inventorySnapshot } from '../engine/inventory-snapshot.js';
 import { ADAPTERS } from '../ingest/registry.js';
-import type { Catalog, RuleMeta } from '../model/index.js';
+import { formatExample } from './format-examples.js';
+import type { Catalog, InputSummary, RecordKind, RuleMeta } from '../model/index.js';
 import { terminalSafe } from '../report/escape.js';
 
 /*
@@ -59,7 +60,42 @@ export function rulesShowCommand(catalog: Catalog, rule: RuleMeta): string {
 
 export function formatsCommand(): string {
   const rows = ADAPTERS.map((adapter) => [adapter.id, adapter.provider, adapter.yields.join(', '), adapter.detection]);
-  return `${table(['type', 'provider', 'yields', 'detected by'], rows, [22, 11, 24, 60])}Force a type with --input-type <type>=<path>. .gz files are read transparently.\n`;
+  const howTo = ADAPTERS.flatMap((adapter) => {
+    const example = formatExample(adapter.id);
+    return example === undefined
+      ? [`  ${adapter.id}`, '    (no example)']
+      : [`  ${adapter.id}`, `    export: ${example.export}`, `    scan:   ${example.scan}`];
+  });
+  return (
+    `${table(['type', 'provider', 'yields', 'detected by'], rows, [27, 11, 24, 56])}` +
+    `Force a type with --input-type <type>=<path>. .gz files are read transparently.\n\n` +
+    `How to export\n${howTo.join('\n')}\n`
+  );
+}
+
+const KIND_LABELS: readonly (readonly [RecordKind, string, string])[] = [
+  ['tenant', 'tenant', 'tenants'],
+  ['principal', 'principal', 'principals'],
+  ['identity', 'identity', 'identities'],
+  ['grant', 'grant', 'grants'],
+  ['credential', 'credential', 'credentials'],
+  ['approval', 'approval', 'approvals'],
+];
+
+/** Records per kind except events, e.g. `3 identities, 2 credentials`; `-` when none. */
+function recordSummary(source: InputSummary): string {
+  const parts = KIND_LABELS.flatMap(([kind, one, many]) => {
+    const count = source.records[kind];
+    return count === undefined || count === 0 ? [] : [`${count} ${count === 1 ? one : many}`];
+  });
+  return parts.length === 0 ? '-' : parts.join(', ');
+}
+
+/** `18 (2026-09-02T10:15:00Z → 2026-10-31T12:00:00Z)`, or `-` for a file without events. */
+function eventSummary(source: InputSummary): string {
+  const events = source.records.event ?? 0;
+  if (events === 0) return '-';
+  return source.window === undefined ? String(events) : `${events} (${source.window.from} → ${source.window.to})`;
 }
 
 export async function inventoryCommand(
@@ -86,10 +122,20 @@ export async function inventoryCommand(
       row.active ? 'yes' : 'no', dash(row.lastUse), row.source,
     ]),
   );
+  const sources = table(
+    ['file', 'format', 'records', 'events (first → last)', 'skipped'],
+    snapshot.sources.map((source) => [
+      source.file,
+      source.format,
+      recordSummary(source),
+      eventSummary(source),
+      String(source.skipped),
+    ]),
+  );
   const unresolved =
     snapshot.unresolvedActors.length === 0
       ? ''
       : `Actors in logs that match no identity: ${snapshot.unresolvedActors.slice(0, 20).map(terminalSafe).join(', ')}${snapshot.unresolvedActors.length > 20 ? ` and ${snapshot.unresolvedActors.length - 20} more` : ''}\n`;
   const summary = `${snapshot.identities.length} identities, ${snapshot.credentials.length} credentials, ${snapshot.approvals} approvals, ${snapshot.principals} principals, ${snapshot.tenants} tenants.\n`;
-  return { text: `Identities\n${identities}\nCredentials\n${credentials}\n${unresolved}${summary}`, skipped };
+  return { text: `Sources\n${sources}\nIdentities\n${identities}\nCredentials\n${credentials}\n${unresolved}${summary}`, skipped };
 }

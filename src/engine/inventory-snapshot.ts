@@ -1,7 +1,7 @@
 import { Correlator } from '../correlate/index.js';
 import { discover } from '../ingest/discover.js';
 import { ingest } from '../ingest/ingest.js';
-import { formatInstant, formatSource, type Instant, type SkippedInput } from '../model/index.js';
+import { formatInstant, formatSource, type InputSummary, type Instant, type SkippedInput } from '../model/index.js';
 import { redactSecrets } from './redact.js';
 
 /** One identity as `nhi-audit inventory` shows it: model fields plus what the logs say. */
@@ -34,6 +34,8 @@ export interface CredentialRow {
 }
 
 export interface InventorySnapshot {
+  /** Every file read: its format, records per kind, skips and, for event logs, the first and last event time. */
+  readonly sources: readonly InputSummary[];
   readonly identities: readonly IdentityRow[];
   readonly credentials: readonly CredentialRow[];
   readonly approvals: number;
@@ -51,9 +53,10 @@ const latest = (...instants: (Instant | null | undefined)[]): Instant | null =>
 export async function inventorySnapshot(patterns: readonly string[], cwd: string, strict: boolean): Promise<InventorySnapshot> {
   const files = await discover(patterns, cwd);
   const correlator = new Correlator();
-  const { skipped } = await ingest(files, { strict }, (record) => correlator.add(record));
+  const { inputs, skipped } = await ingest(files, { strict }, (record) => correlator.add(record));
   const { inventory, usage } = correlator.finish();
   return {
+    sources: inputs,
     identities: inventory.identities().map((identity) => {
       const used = usage.forIdentity(identity.id);
       return {

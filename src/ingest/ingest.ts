@@ -1,6 +1,8 @@
 import {
+  formatInstant,
   InputError,
   UsageError,
+  type Instant,
   type InputSummary,
   type NormalizedRecord,
   type RecordKind,
@@ -84,12 +86,19 @@ export async function ingest(
     }
 
     const counts = new Map<RecordKind, number>();
+    let first: Instant | undefined;
+    let last: Instant | undefined;
     const ctx: AdapterContext = { skip: report };
     // What onRecord throws is the caller's, never the input's: it must pass through untouched.
     let consumerFailed = false;
     try {
       for await (const record of adapter.read(input, ctx)) {
         counts.set(record.kind, (counts.get(record.kind) ?? 0) + 1);
+        if (record.kind === 'event') {
+          const time = record.record.time;
+          if (first === undefined || time < first) first = time;
+          if (last === undefined || time > last) last = time;
+        }
         consumerFailed = true;
         onRecord(record);
         consumerFailed = false;
@@ -107,7 +116,12 @@ export async function ingest(
       const count = counts.get(kind);
       if (count !== undefined) records[kind] = count;
     }
-    inputs.push({ file: file.display, format: adapter.id, records, skipped: fileSkips });
+    const summary: InputSummary = { file: file.display, format: adapter.id, records, skipped: fileSkips };
+    inputs.push(
+      first === undefined || last === undefined
+        ? summary
+        : { ...summary, window: { from: formatInstant(first), to: formatInstant(last) } },
+    );
   }
   return { inputs, skipped };
 }

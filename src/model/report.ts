@@ -11,6 +11,8 @@ export interface InputSummary {
   readonly format: string;
   readonly records: Readonly<Partial<Record<RecordKind, number>>>;
   readonly skipped: number;
+  /** First and last event time the file yielded (ISO-8601 UTC); absent when it yielded no events. */
+  readonly window?: { readonly from: string; readonly to: string };
 }
 
 /** A record or file that could not be read; the scan went on without it. */

@@ -51,7 +51,9 @@ export function jsonReport(report: Report, catalog: Catalog): Record<string, unk
 }
 
 function input(item: InputSummary): Record<string, unknown> {
-  return { file: item.file, format: item.format, records: recordCounts(item), skipped: item.skipped };
+  const summary: Record<string, unknown> = { file: item.file, format: item.format, records: recordCounts(item), skipped: item.skipped };
+  if (item.window !== undefined) summary['window'] = { from: item.window.from, to: item.window.to };
+  return summary;
 }
 
 /** Record counts per kind in model order (principal … event), unknown kinds after, sorted. */

@@ -152,7 +152,15 @@ describe('ingest', () => {
     for (const key of ['log.txt', path]) {
       const records: NormalizedRecord[] = [];
       const result = await ingest([file], { strict: false, inputType: new Map([[key, 'canonical-events']]) }, (r) => records.push(r));
-      expect(result.inputs).toEqual([{ file: 'log.txt', format: 'canonical-events', records: { event: 1 }, skipped: 0 }]);
+      expect(result.inputs).toEqual([
+        {
+          file: 'log.txt',
+          format: 'canonical-events',
+          records: { event: 1 },
+          skipped: 0,
+          window: { from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+        },
+      ]);
       expect(records).toHaveLength(1);
     }
   });
