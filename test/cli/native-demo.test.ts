@@ -1,0 +1,128 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO, runCli } from '../helpers/cli.js';
+
+/*
+ * fixtures/demo-native: an invented organisation (Kestrel Freight) whose AWS,
+ * Okta and OAuth native exports are joined to a canonical inventory of
+ * tenants, principals, owners, consumers and approvals. The as-of date is
+ * recorded in the fixture's inventory.yaml header.
+ */
+
+const DIR = 'fixtures/demo-native';
+const AS_OF = '2026-11-15T00:00:00Z';
+const SCAN = ['scan', DIR, '--strict', '--as-of', AS_OF, '--format', 'json'];
+
+const ACCOUNT = '430011223344';
+const arn = (kind: 'user' | 'role', name: string): string => `arn:aws:iam::${ACCOUNT}:${kind}/${name}`;
+const OKTA_LOG = `${DIR}/okta/system-log.ndjson`;
+const AUTHZ = `${DIR}/aws/authorization-details.json`;
+const INVENTORY = `${DIR}/inventory.yaml`;
+
+interface Finding {
+  ruleId: string;
+  ruleName: string;
+  severity: string;
+  subject: { kind: string; id: string };
+  evidence: { source: { file: string; line: number }; summary: string }[];
+}
+
+interface Report {
+  inputs: { file: string; format: string; skipped: number }[];
+  skipped: unknown[];
+  evaluations: { ruleName: string; status: string }[];
+  findings: Finding[];
+}
+
+async function scan(): Promise<{ code: number; stderr: string; report: Report }> {
+  const run = await runCli(SCAN);
+  return { code: run.code, stderr: run.stderr, report: JSON.parse(run.stdout) as Report };
+}
+
+function byRule(report: Report, ruleName: string): Finding[] {
+  return report.findings.filter((finding) => finding.ruleName === ruleName);
+}
+
+function files(finding: Finding): string[] {
+  return finding.evidence.map((item) => item.source.file);
+}
+
+describe('scan on the native-export demo bundle', () => {
+  it('records its as-of date in the inventory header', async () => {
+    const header = (await readFile(path.join(REPO, INVENTORY), 'utf8')).split('\n').filter((line) => line.startsWith('#'));
+    expect(header.join('\n')).toContain(`nhi-audit scan ${DIR} --as-of ${AS_OF}`);
+  });
+
+  it('reads every native file and the inventory with --strict, skipping nothing, and exits 1', async () => {
+    const { code, stderr, report } = await scan();
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    expect(report.skipped).toEqual([]);
+    expect(report.inputs.map((input) => input.format).sort()).toEqual([
+      'aws-authorization-details',
+      'aws-cloudtrail',
+      'aws-credential-report',
+      'canonical-inventory',
+      'oauth-introspection',
+      'okta-system-log',
+    ]);
+    expect(report.inputs.every((input) => input.skipped === 0)).toBe(true);
+    expect(report.evaluations.every((evaluation) => evaluation.status === 'evaluated')).toBe(true);
+  });
+
+  it('fires each of the five core rules on the expected subjects', async () => {
+    const { report } = await scan();
+    const subjects = (ruleName: string): string[] => byRule(report, ruleName).map((finding) => finding.subject.id).sort();
+    expect(subjects('wildcard-privilege')).toEqual([arn('role', 'platform-bootstrap'), arn('role', 'service-role/manifest-archiver')]);
+    expect(subjects('orphaned-refresh-token')).toEqual(['rt-crm-alice-41d2']);
+    expect(subjects('missing-disconnect-event')).toEqual(['alice@kestrel.example']);
+    expect(subjects('shared-identity')).toEqual(['AKIAKESTRELCIDEPLOY1']);
+    expect(subjects('stale-approval')).toEqual(['APR-KF-0007']);
+    // Used after the offboarding: both lifecycle findings escalate.
+    expect(byRule(report, 'orphaned-refresh-token')[0]?.severity).toBe('critical');
+    expect(byRule(report, 'missing-disconnect-event')[0]?.severity).toBe('critical');
+    expect(byRule(report, 'shared-identity')[0]?.evidence.map((item) => item.summary).join(' ')).toContain('github-actions-release');
+  });
+
+  it('stays silent on the clean identities, principals, credentials and approvals', async () => {
+    const { report } = await scan();
+    const subjects = report.findings.map((finding) => finding.subject.id).join('\n');
+    const clean = [
+      arn('user', 'metrics-reader'),
+      arn('role', 'invoice-renderer'),
+      `arn:aws:iam::${ACCOUNT}:root`,
+      '0oa7helpdesk',
+      '0oa7crmsync',
+      'Helpdesk Assistant',
+      'bob@kestrel.example',
+      'carol@kestrel.example',
+      'rt-hd-bob-88a0',
+      'rt-hd-carol-2b17',
+      'APR-KF-0012',
+    ];
+    for (const id of clean) expect(subjects, id).not.toContain(id);
+  });
+
+  it('points evidence at the native files, on real lines', async () => {
+    const { report } = await scan();
+    const token = byRule(report, 'orphaned-refresh-token')[0];
+    const life = byRule(report, 'missing-disconnect-event')[0];
+    expect(token && files(token)).toContain(OKTA_LOG);
+    expect(life && files(life)).toContain(OKTA_LOG);
+    for (const finding of byRule(report, 'wildcard-privilege')) expect(files(finding)).toContain(AUTHZ);
+    const shared = byRule(report, 'shared-identity')[0];
+    expect(shared && files(shared).some((file) => file.startsWith(`${DIR}/aws/cloudtrail/`) && file.endsWith('.json.gz'))).toBe(true);
+    const stale = byRule(report, 'stale-approval')[0];
+    expect(stale && files(stale)).toEqual(expect.arrayContaining([INVENTORY, OKTA_LOG]));
+
+    for (const finding of report.findings) {
+      for (const { source } of finding.evidence) {
+        if (source.file.endsWith('.gz')) continue;
+        const lines = (await readFile(path.join(REPO, source.file), 'utf8')).split('\n');
+        expect(source.line, `${source.file}:${source.line}`).toBeGreaterThan(0);
+        expect(source.line).toBeLessThanOrEqual(lines.length);
+      }
+    }
+  });
+});
