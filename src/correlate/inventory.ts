@@ -13,16 +13,37 @@ import type { InventoryView } from './views.js';
 type Keyed = { readonly id: string };
 
 /**
+ * How final a lifecycle status is. When sources disagree, the more final one
+ * wins whatever the read order: an inventory that says (or defaults to)
+ * `active` must not hide an offboarding or deactivation a log recorded.
+ */
+const STATUS_FINALITY: Readonly<Record<string, number>> = {
+  active: 0,
+  disabled: 1,
+  expired: 1,
+  closed: 2,
+  revoked: 2,
+  offboarded: 2,
+  deleted: 3,
+};
+
+/**
  * When two inputs describe the same record (a canonical inventory and a
  * provider dump, say), the first one read keeps its evidence pointer and
  * each field takes the first value that is present; lists are united.
- * Inputs are read in sorted path order, so the result is deterministic.
+ * Lifecycle state is the exception: the more final status wins, and an
+ * inactive credential stays inactive. Inputs are read in sorted path order,
+ * so the result is deterministic.
  */
 function mergeRecords<T extends Keyed>(first: T, second: T): T {
   const merged: Record<string, unknown> = { ...first };
   for (const [key, value] of Object.entries(second)) {
     const current = merged[key];
-    if (Array.isArray(current) && Array.isArray(value)) {
+    if (key === 'status' && typeof current === 'string' && typeof value === 'string') {
+      if ((STATUS_FINALITY[value] ?? 0) > (STATUS_FINALITY[current] ?? 0)) merged[key] = value;
+    } else if (key === 'active' && typeof current === 'boolean' && typeof value === 'boolean') {
+      merged[key] = current && value;
+    } else if (Array.isArray(current) && Array.isArray(value)) {
       merged[key] = [...new Set([...(current as unknown[]), ...(value as unknown[])])];
     } else if (current === null || current === undefined) {
       merged[key] = value;

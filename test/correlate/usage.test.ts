@@ -3,7 +3,7 @@ import { CappedSet } from '../../src/correlate/capped-set.js';
 import { UsageFold } from '../../src/correlate/usage.js';
 import { sourceNetwork, userAgentProduct, workloadKey } from '../../src/correlate/workload.js';
 import type { Event } from '../../src/model/index.js';
-import { credential, event, identity, t, world } from '../helpers/world.js';
+import { credential, event, identity, principal, t, world } from '../helpers/world.js';
 
 describe('workload keys', () => {
   it.each([
@@ -146,5 +146,31 @@ describe('correlated usage', () => {
     expect(merged?.source).toEqual({ file: 'one.yaml', line: 3 });
     expect(scene.inventory.has('identity')).toBe(true);
     expect(scene.inventory.has('approval')).toBe(false);
+  });
+
+  it.each([
+    ['identity', () => [identity({ id: 'app', status: 'active' }), identity({ id: 'app', status: 'disabled', disabledAt: t('2026-02-01T00:00:00Z') })]],
+    ['identity, final state read first', () => [identity({ id: 'app', status: 'deleted' }), identity({ id: 'app', status: 'active' })]],
+  ] as const)('lets the more final status win whatever the read order (%s)', (_name, records) => {
+    const pair = records();
+    for (const order of [pair, [...pair].reverse()]) {
+      const merged = world(...order).inventory.identity('app');
+      expect(merged?.status).not.toBe('active');
+    }
+  });
+
+  it('keeps an offboarded principal offboarded and an inactive credential inactive in either order', () => {
+    const records = [
+      principal({ id: 'alice', status: 'active', source: { file: 'inventory.yaml', line: 2 } }),
+      principal({ id: 'alice', status: 'offboarded', offboardedAt: t('2026-03-01T00:00:00Z'), source: { file: 'okta.ndjson', line: 9 } }),
+      credential({ id: 'k', active: true }),
+      credential({ id: 'k', active: false }),
+    ];
+    for (const order of [records, [...records].reverse()]) {
+      const scene = world(...order);
+      expect(scene.inventory.principal('alice')?.status).toBe('offboarded');
+      expect(scene.inventory.principal('alice')?.offboardedAt).toBe(t('2026-03-01T00:00:00Z'));
+      expect(scene.inventory.credential('k')?.active).toBe(false);
+    }
   });
 });
