@@ -109,9 +109,9 @@ export async function inventoryCommand(
   if (format === 'json') return { text: `${JSON.stringify(snapshot, null, 2)}\n`, skipped };
   const dash = (value: string | null): string => value ?? '-';
   const identities = table(
-    ['identity', 'type', 'provider', 'tenant', 'owner', 'status', 'creds', 'grants', 'last use', 'evidence'],
+    ['identity', 'type', 'NHI', 'provider', 'tenant', 'owner', 'status', 'creds', 'grants', 'last use', 'evidence'],
     snapshot.identities.map((row) => [
-      row.id, row.type, row.provider, dash(row.tenant), dash(row.owner), row.status,
+      row.id, row.type, row.nonHuman ? 'yes' : 'no', row.provider, dash(row.tenant), dash(row.owner), row.status,
       String(row.credentials), String(row.grants), dash(row.lastUse), row.source,
     ]),
   );
@@ -136,6 +136,9 @@ export async function inventoryCommand(
     snapshot.unresolvedActors.length === 0
       ? ''
       : `Actors in logs that match no identity: ${snapshot.unresolvedActors.slice(0, 20).map(terminalSafe).join(', ')}${snapshot.unresolvedActors.length > 20 ? ` and ${snapshot.unresolvedActors.length - 20} more` : ''}\n`;
+  const why = snapshot.identities
+    .map((row) => `  ${terminalSafe(`${row.id}: ${row.nonHuman ? 'non-human' : 'human'}, ${row.why}`)}\n`)
+    .join('');
   const summary = `${snapshot.identities.length} identities, ${snapshot.credentials.length} credentials, ${snapshot.approvals} approvals, ${snapshot.principals} principals, ${snapshot.tenants} tenants.\n`;
-  return { text: `Sources\n${sources}\nIdentities\n${identities}\nCredentials\n${credentials}\n${unresolved}${summary}`, skipped };
+  return { text: `Sources\n${sources}\nIdentities\n${identities}Why each identity counts as non-human or not:\n${why}\nCredentials\n${credentials}\n${unresolved}${summary}`, skipped };
 }

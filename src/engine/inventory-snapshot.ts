@@ -1,3 +1,4 @@
+import { classifyIdentity } from '../correlate/classify.js';
 import { Correlator } from '../correlate/index.js';
 import { discover } from '../ingest/discover.js';
 import { ingest } from '../ingest/ingest.js';
@@ -17,6 +18,9 @@ export interface IdentityRow {
   readonly grants: number;
   readonly lastUse: string | null;
   readonly events: number;
+  /** Machine or person, and the evidence that decided it. */
+  readonly nonHuman: boolean;
+  readonly why: string;
   readonly source: string;
 }
 
@@ -71,6 +75,7 @@ export async function inventorySnapshot(patterns: readonly string[], cwd: string
         grants: inventory.grantsOf(identity.id).length,
         lastUse: iso(latest(identity.lastUsedAt, used?.lastUse?.time)),
         events: used?.events ?? 0,
+        ...(({ nonHuman, reason }) => ({ nonHuman, why: reason }))(classifyIdentity(identity, inventory, usage)),
         source: formatSource(identity.source),
       };
     }),

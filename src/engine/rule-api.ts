@@ -2,6 +2,7 @@ import type { InventoryView, UsageView } from '../correlate/views.js';
 import type { Evidence, Instant, RuleMeta, Severity, Subject } from '../model/index.js';
 
 export type { ActivityRef, CappedSetView, InventoryView, TerminationRef, UsageStats, UsageView } from '../correlate/views.js';
+export { classifyIdentity, type Classification } from '../correlate/classify.js';
 
 /** Everything a rule may look at. No files, no clock: `asOf` is the only "now". */
 export interface RuleContext<P> {

@@ -3,7 +3,7 @@
  * wildcard or an "everything except" grant on every resource, or carries a
  * wildcard scope on a live credential.
  */
-import { defineRule } from '../engine/rule-api.js';
+import { classifyIdentity, defineRule } from '../engine/rule-api.js';
 import type { Credential, Evidence, Grant, Identity } from '../model/index.js';
 import {
   credentialEvidence,
@@ -166,7 +166,9 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
 
   for (const identity of inventory.identities()) {
     // Humans are out of scope; a deleted identity can no longer use what it held.
-    if (identity.type === 'user' || identity.status === 'deleted') continue;
+    if (identity.status === 'deleted') continue;
+    const kind = classifyIdentity(identity, inventory, usage);
+    if (!kind.nonHuman) continue;
     const grants = inventory.grantsOf(identity.id);
     const keys = grantKeys(identity, grants);
     const offences: Offence[] = [];
@@ -189,7 +191,7 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
         `${offences.map((offence) => offence.text).join('; ')}.`,
       subject: identitySubject(identity),
       evidence: [
-        identityEvidence(identity, `${identity.type} ${identity.id} (${identity.provider})`),
+        identityEvidence(identity, `${identity.type} ${identity.id} (${identity.provider}); non-human: ${kind.reason}`),
         ...offences.map((offence) => offence.evidence),
       ],
       ...(isAdmin ? { severity: 'critical' as const } : {}),

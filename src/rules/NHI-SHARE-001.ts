@@ -2,7 +2,7 @@
  * shared-identity: one identity (or credential) is used by more distinct
  * workloads — client product + source network — than it declares consumers.
  */
-import { defineRule, type UsageStats } from '../engine/rule-api.js';
+import { classifyIdentity, defineRule, type UsageStats } from '../engine/rule-api.js';
 import type { Evidence, Identity, Subject } from '../model/index.js';
 import {
   credentialEvidence,
@@ -72,12 +72,13 @@ export const rule = defineRule<Params>('NHI-SHARE-001', (ctx, sink) => {
   const reported = new Set<string>();
   for (const identity of inventory.identities()) {
     // A person signs in from several browsers and networks; that is not sharing. Their keys are checked below.
-    if (identity.type === 'user') continue;
+    const kind = classifyIdentity(identity, inventory, usage);
+    if (!kind.nonHuman) continue;
     const stats = usage.forIdentity(identity.id);
     if (!shared(stats, identity.consumers.length, minimum)) continue;
     reported.add(identity.id);
     report(identitySubject(identity), identityLabel(identity), stats, identity.consumers, [
-      identityEvidence(identity, `${identity.type} ${identity.id}; declared consumers: ${identity.consumers.join(', ') || 'none'}`),
+      identityEvidence(identity, `${identity.type} ${identity.id}; non-human: ${kind.reason}; declared consumers: ${identity.consumers.join(', ') || 'none'}`),
       ...usageEvidence(`identity:${identity.id}`, identity.id, stats),
     ]);
   }

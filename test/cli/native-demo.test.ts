@@ -77,7 +77,7 @@ describe('scan on the native-export demo bundle', () => {
     expect(subjects('wildcard-privilege')).toEqual([arn('role', 'platform-bootstrap'), arn('role', 'service-role/manifest-archiver')]);
     expect(subjects('orphaned-refresh-token')).toEqual(['rt-crm-alice-41d2']);
     expect(subjects('missing-disconnect-event')).toEqual(['alice@kestrel.example']);
-    expect(subjects('shared-identity')).toEqual(['AKIAKESTRELCIDEPLOY1']);
+    expect(subjects('shared-identity')).toEqual(['arn:aws:iam::430011223344:user/ci-deployer']);
     expect(subjects('stale-approval')).toEqual(['APR-KF-0007']);
     // Used after the offboarding: both lifecycle findings escalate.
     expect(byRule(report, 'orphaned-refresh-token')[0]?.severity).toBe('critical');
@@ -124,5 +124,15 @@ describe('scan on the native-export demo bundle', () => {
         expect(source.line).toBeLessThanOrEqual(lines.length);
       }
     }
+  });
+
+  it('inventory says which identities count as non-human and why', async () => {
+    const run = await runCli(['inventory', 'fixtures/demo-native', '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const rows = (JSON.parse(run.stdout) as { identities: { id: string; nonHuman: boolean; why: string }[] }).identities;
+    const row = (id: string) => rows.find((item) => item.id === id);
+    expect(row('arn:aws:iam::430011223344:user/ci-deployer')).toMatchObject({ nonHuman: true, why: expect.stringMatching(/only through programs/) });
+    expect(row('arn:aws:iam::430011223344:root')).toMatchObject({ nonHuman: false, why: 'the account root' });
+    expect(row('arn:aws:iam::430011223344:role/platform-bootstrap')?.why).toMatch(/^declared type role at fixtures\/demo-native\/aws\/authorization-details\.json:\d+/);
   });
 });

@@ -96,16 +96,28 @@ describe('NHI-SHARE-001 shared-identity', () => {
     expect(run.findings[0]?.evidence.map((item) => item.key)).toEqual(['credential:key-9', 'first-use:key-9', 'last-use:key-9']);
   });
 
-  it('reports the access key of a user identity shared by several workloads', async () => {
+  it('reports the access key, not the person, when a user who signs in interactively shares a key', async () => {
     const scene = world(
       identity({ id: 'svc-user', type: 'user', consumers: ['etl'], source: at('iam.json', 2) }),
       credential({ id: 'AKIA0001', type: 'access-key', identity: 'svc-user', source: at('creds.csv', 5) }),
+      event({ time: t('2026-02-01T09:00:00Z'), identity: 'svc-user', category: 'login-interactive', source: at('events.ndjson', 90) }),
       ...uses(3, { identity: 'svc-user', credential: 'AKIA0001' }),
     );
     const run = await runRule(rule, scene, AS_OF);
     expect(run.findings.map((finding) => finding.subject)).toEqual([{ kind: 'credential', id: 'AKIA0001', provider: 'custom' }]);
     expect(run.findings[0]?.message).toMatch(/^Access key AKIA0001 is used by 3 distinct workloads .* but declares 1 consumer \(etl\)/);
     expect(where(run.findings[0])).toEqual(['creds.csv:5', 'iam.json:2', 'events.ndjson:101', 'events.ndjson:103']);
+  });
+
+  it('treats a user that only acts through programs as non-human, and says why', async () => {
+    const scene = world(
+      identity({ id: 'ci-user', type: 'user', consumers: ['release'], source: at('iam.json', 4) }),
+      credential({ id: 'AKIA0002', type: 'access-key', identity: 'ci-user', source: at('creds.csv', 6) }),
+      ...uses(3, { identity: 'ci-user', credential: 'AKIA0002' }),
+    );
+    const run = await runRule(rule, scene, AS_OF);
+    expect(run.findings.map((finding) => finding.subject)).toEqual([{ kind: 'identity', id: 'ci-user', provider: 'custom' }]);
+    expect(run.findings[0]?.evidence[0]?.summary).toMatch(/non-human: a user that acted only through programs .* and never signed in interactively/);
   });
 
   it('does not report a credential again when its identity is reported', async () => {
