@@ -142,11 +142,19 @@ describe('okta-system-log records (NDJSON fixture)', () => {
     expect(await eventAt('e10')).toMatchObject({ identity: '0oa9legacy', category: 'identity-delete' });
     expect(await eventAt('e11')).toMatchObject({ identity: '0oa9legacy', category: 'identity-delete' });
     expect(await eventAt('e12')).toMatchObject({ identity: '0oa7new', category: 'other' });
-    const identities = ofKind(records, 'identity');
+    const identities = ofKind(records, 'identity').filter((i) => i.status !== 'active');
     expect(identities.map((i) => [i.id, i.aliases, i.type, i.provider, i.status, i.disabledAt, i.source.line])).toEqual([
       ['0oa9legacy', ['Legacy Sync'], 'app', 'okta', 'disabled', t('2026-03-08T09:00:00Z'), at('e10')],
       ['0oa9legacy', ['Legacy Sync'], 'app', 'okta', 'deleted', t('2026-03-08T09:05:00Z'), at('e11')],
     ]);
+  });
+
+  test('an OAuth client app is announced once per file, active, with its label as an alias', async () => {
+    const active = ofKind(await run(), 'identity').filter((i) => i.status === 'active');
+    expect(active.map((i) => [i.id, i.aliases, i.type, i.status, i.disabledAt])).toEqual([
+      ['0oa1reporting', ['Reporting Service'], 'app', 'active', null],
+    ]);
+    expect(new Set(active.map((i) => i.id)).size).toBe(active.length);
   });
 
   test('API token create → credential-create and an api-key credential; revoke → revoke', async () => {

@@ -5,6 +5,7 @@ import {
   type Event,
   type EventCategory,
   type Identity,
+  type IdentityStatus,
   type Instant,
   type NormalizedRecord,
   type Principal,
@@ -47,6 +48,8 @@ function detectOkta(sniff: Sniff): boolean {
 async function* readOkta(input: InputSource, ctx: AdapterContext): AsyncGenerator<NormalizedRecord> {
   // In an array (often one line from the API) the line alone may not locate a record.
   const array = jsonLayout((await readSniff(input)).head) === 'array';
+  // An active client app is announced once per file (at its first OAuth event), not once per token event.
+  const announced = new Set<string>();
   for await (const { value, line, index } of jsonRecords(input, ctx)) {
     const source: SourceRef = array ? { file: input.display, line, pointer: `/${index}` } : { file: input.display, line };
     const mapped = mapLogEvent(value, source);
@@ -54,7 +57,13 @@ async function* readOkta(input: InputSource, ctx: AdapterContext): AsyncGenerato
       ctx.skip(line, mapped);
       continue;
     }
-    yield* mapped;
+    for (const record of mapped) {
+      if (record.kind === 'identity' && record.record.status === 'active') {
+        if (announced.has(record.record.id)) continue;
+        announced.add(record.record.id);
+      }
+      yield record;
+    }
   }
 }
 
@@ -148,6 +157,11 @@ function mapLogEvent(value: unknown, source: SourceRef): NormalizedRecord[] | st
   const app = [actor, ...targets].find((p) => p.type !== null && CLIENT_APP_TYPES.has(p.type));
   const clientId = app?.id ?? text(debug['clientId']);
   const user = userOf(actor, targets);
+  // The client app itself, with its label and login as aliases, so approvals and
+  // inventories that name the app the way people do meet its client id.
+  if (app !== undefined && app.id !== null && eventType.startsWith('app.oauth2.') && outcome === 'success') {
+    out.push({ kind: 'identity', record: appIdentity(app, app.id, 'active', null, source) });
+  }
 
   if (eventType.startsWith('app.oauth2.as.token.grant.')) {
     const kind = eventType.slice('app.oauth2.as.token.grant.'.length);
@@ -229,7 +243,10 @@ function mapLogEvent(value: unknown, source: SourceRef): NormalizedRecord[] | st
       if (target === undefined || appId === null) return 'target: an application lifecycle event needs an AppInstance target with an id';
       const ending = eventType.endsWith('.deactivate') || eventType.endsWith('.delete');
       event({ identity: appId, category: ending ? 'identity-delete' : 'other' });
-      if (ending && outcome === 'success') out.push({ kind: 'identity', record: appIdentity(target, appId, eventType, time, source) });
+      if (ending && outcome === 'success') {
+        const status = eventType.endsWith('.delete') ? 'deleted' : 'disabled';
+        out.push({ kind: 'identity', record: appIdentity(target, appId, status, time, source) });
+      }
       return out;
     }
     case 'system.api_token.create':
@@ -278,7 +295,7 @@ function mapLogEvent(value: unknown, source: SourceRef): NormalizedRecord[] | st
   }
 }
 
-function appIdentity(target: Party, id: string, eventType: string, time: Instant, source: SourceRef): Identity {
+function appIdentity(target: Party, id: string, status: IdentityStatus, disabledAt: Instant | null, source: SourceRef): Identity {
   const aliases = [target.alternateId, target.displayName].filter((a): a is string => a !== null && a !== id);
   return {
     id,
@@ -290,8 +307,8 @@ function appIdentity(target: Party, id: string, eventType: string, time: Instant
     owner: null,
     consumers: [],
     createdAt: null,
-    status: eventType.endsWith('.delete') ? 'deleted' : 'disabled',
-    disabledAt: time,
+    status,
+    disabledAt,
     lastUsedAt: null,
     source,
   };
