@@ -12,6 +12,7 @@ import { AS_OF, REPO, runCli } from '../helpers/cli.js';
 const README = path.join(REPO, 'README.md');
 const TABLE = /(<!-- rules:start[^\n]*-->\n)([\s\S]*?)(\n<!-- rules:end -->)/;
 const QUICK_START = /(prints this and exits 1[^\n]*\n\n```text\n)([\s\S]*?)(\n```)/;
+const NATIVE = /(--min-severity critical\n```\n\n```text\n)([\s\S]*?)(\n```)/;
 
 async function ruleTable(): Promise<string> {
   const catalog = await loadCatalog();
@@ -40,6 +41,14 @@ describe('README', () => {
     const expected = run.stdout.trimEnd();
     if (process.env['UPDATE_GOLDEN'] === '1') await rewrite(QUICK_START, expected);
     expect((await readFile(README, 'utf8')).match(QUICK_START)?.[2]).toBe(expected);
+  });
+
+  it('shows the real output of the native-export demo', async () => {
+    const run = await runCli(['scan', 'fixtures/demo-native', '--as-of', '2026-11-15T00:00:00Z', '--min-severity', 'critical']);
+    expect(run.code).toBe(1);
+    const expected = run.stdout.trimEnd();
+    if (process.env['UPDATE_GOLDEN'] === '1') await rewrite(NATIVE, expected);
+    expect((await readFile(README, 'utf8')).match(NATIVE)?.[2]).toBe(expected);
   });
 
   it('names the test command that .ci/run runs', async () => {
