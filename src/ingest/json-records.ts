@@ -353,10 +353,11 @@ class ElementScanner {
   }
 }
 
-const INVALID = Symbol('invalid JSON');
+/** What parseJson returns for text that is not JSON. */
+export const INVALID = Symbol('invalid JSON');
 
 /** JSON.parse without its message: V8 quotes the offending input, which may hold a secret. */
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

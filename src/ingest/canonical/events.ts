@@ -1,5 +1,6 @@
 import type { NormalizedRecord } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
+import { INVALID, parseJson } from '../json-records.js';
 import { describeType, isMapping } from './fields.js';
 import { readEvent } from './records.js';
 
@@ -55,16 +56,3 @@ async function* readEvents(input: InputSource, ctx: AdapterContext): AsyncGenera
   }
 }
 
-const INVALID = Symbol('invalid JSON');
-
-/**
- * JSON.parse without its message: V8 quotes the offending input, and a log
- * line may hold a secret.
- */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return INVALID;
-  }
-}

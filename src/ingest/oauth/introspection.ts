@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Credential, CredentialType, Instant, NormalizedRecord, SourceRef } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
-import { firstJsonRecord, jsonLayout, jsonRecords, type JsonRecord } from '../json-records.js';
+import { INVALID, firstJsonRecord, jsonLayout, jsonRecords, parseJson, type JsonRecord } from '../json-records.js';
 import { readSniff } from '../sniff.js';
 
 /*
@@ -190,13 +190,3 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-const INVALID = Symbol('invalid JSON');
-
-/** JSON.parse without its message: V8 quotes the offending input, which may hold a token. */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return INVALID;
-  }
-}
