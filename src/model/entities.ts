@@ -38,6 +38,25 @@ export type IdentityType = (typeof IDENTITY_TYPES)[number];
 export const IDENTITY_STATUSES = ['active', 'disabled', 'deleted'] as const;
 export type IdentityStatus = (typeof IDENTITY_STATUSES)[number];
 
+export const TRUSTEE_KINDS = ['account', 'service', 'federated', 'any', 'other'] as const;
+export type TrusteeKind = (typeof TRUSTEE_KINDS)[number];
+
+/**
+ * Who may assume or impersonate an identity (an AWS role trust policy
+ * statement): kept so rules can ask about external accounts, `*` principals,
+ * OIDC providers and whether conditions bound them.
+ */
+export interface TrustStatement {
+  readonly effect: 'allow' | 'deny';
+  /** e.g. `arn:aws:iam::123456789012:root`, `ec2.amazonaws.com`, an OIDC provider ARN, `*`. */
+  readonly trustees: readonly { readonly kind: TrusteeKind; readonly id: string }[];
+  /** e.g. `sts:AssumeRole`, `sts:AssumeRoleWithWebIdentity`. */
+  readonly actions: readonly string[];
+  readonly hasConditions: boolean;
+  /** Condition keys present (`token.actions.githubusercontent.com:sub`, `sts:ExternalId`), without values. */
+  readonly conditionKeys: readonly string[];
+}
+
 /** A non-human actor. `id` is provider-qualified (ARN, SA email, appId, system:serviceaccount:ns:name). */
 export interface Identity {
   readonly id: string;
@@ -56,6 +75,8 @@ export interface Identity {
   readonly disabledAt: Instant | null;
   /** Provider-reported last use (e.g. RoleLastUsed), not derived from events. */
   readonly lastUsedAt: Instant | null;
+  /** Who may assume it (AWS role trust policy), where the input says. */
+  readonly trust?: readonly TrustStatement[];
   readonly source: SourceRef;
 }
 

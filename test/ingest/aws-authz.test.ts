@@ -69,6 +69,15 @@ describe('aws-authorization-details records', () => {
         status: 'active',
         disabledAt: null,
         lastUsedAt: Date.parse('2024-06-01T12:00:00Z'),
+        trust: [
+          {
+            effect: 'allow',
+            trustees: [{ kind: 'service', id: 'lambda.amazonaws.com' }],
+            actions: ['sts:AssumeRole'],
+            hasConditions: false,
+            conditionKeys: [],
+          },
+        ],
         source: { file: DISPLAY, line: lineOf(FILE, '"RoleDetailList"') + 1, pointer: 'RoleDetailList[0]' },
       },
     ]);
@@ -177,5 +186,36 @@ describe.skipIf(corpusFiles.length === 0)('aws-authorization-details on the corp
     expect(identities.length).toBeGreaterThan(0);
     expect(grants).toBeGreaterThan(0);
     expect(identities.every((i) => i.source.line > 0 && i.createdAt !== null)).toBe(true);
+  });
+
+  test('keeps role trust policies: external accounts, any principal, OIDC providers and their condition keys', async () => {
+    const { trustStatements } = await import('../../src/ingest/aws/policy.js');
+    const document = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::193672423079:root', '*'] }, Action: 'sts:AssumeRole' },
+        {
+          Effect: 'Allow',
+          Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com' },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/*' }, StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } },
+        },
+        { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'sekrit-external-id' } } },
+      ],
+    };
+    for (const form of [document, encodeURIComponent(JSON.stringify(document))]) {
+      const trust = trustStatements(form);
+      expect(trust.map((item) => [item.trustees, item.actions, item.conditionKeys])).toEqual([
+        [[{ kind: 'account', id: 'arn:aws:iam::193672423079:root' }, { kind: 'any', id: '*' }], ['sts:AssumeRole'], []],
+        [
+          [{ kind: 'federated', id: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com' }],
+          ['sts:AssumeRoleWithWebIdentity'],
+          ['token.actions.githubusercontent.com:aud', 'token.actions.githubusercontent.com:sub'],
+        ],
+        [[{ kind: 'any', id: '*' }], ['sts:AssumeRole'], ['sts:ExternalId']],
+      ]);
+      // Condition values (external ids) are never kept.
+      expect(JSON.stringify(trust)).not.toContain('sekrit-external-id');
+    }
   });
 });

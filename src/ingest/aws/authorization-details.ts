@@ -10,7 +10,15 @@ import {
 } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { isMapping } from '../canonical/fields.js';
-import { accountOf, decodePolicyDocument, grantFromStatement, loadManagedPolicies, statementsOf, type ManagedPolicy } from './policy.js';
+import {
+  accountOf,
+  decodePolicyDocument,
+  grantFromStatement,
+  loadManagedPolicies,
+  statementsOf,
+  trustStatements,
+  type ManagedPolicy,
+} from './policy.js';
 
 /*
  * aws-authorization-details: the JSON of `aws iam get-account-authorization-details`.
@@ -21,8 +29,9 @@ import { accountOf, decodePolicyDocument, grantFromStatement, loadManagedPolicie
  * `group:<GroupName>/inline:<PolicyName>` for a group's inline policy, and the
  * policy ARN for managed policies (direct or through a group).
  * Managed policies neither in Policies[] nor in rules/data/aws-managed-policies.yaml
- * yield nothing: their content is unknown. Role trust policies
- * (AssumeRolePolicyDocument) are not read: the model has no place for them yet.
+ * yield nothing: their content is unknown. A role's trust policy
+ * (AssumeRolePolicyDocument, object or URL-encoded) is kept on the identity as
+ * `trust`: who may assume it, how, and which condition keys bound it.
  */
 
 const DETAIL_KEYS = /"(?:UserDetailList|RoleDetailList|GroupDetailList)"\s*:/;
@@ -256,7 +265,9 @@ function readIdentity(
     times[key] = parsed.value;
   }
   const aliases = [str(entry[nameKey]), str(entry[idKey])].filter((alias): alias is string => alias !== null);
+  const trust = trustStatements(entry['AssumeRolePolicyDocument']);
   return {
+    ...(trust.length === 0 ? {} : { trust }),
     id: arn,
     aliases,
     type,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, type Grant, type SourceRef } from '../../model/index.js';
+import { ConfigError, type Grant, type SourceRef, type TrustStatement, type TrusteeKind } from '../../model/index.js';
 import { isMapping } from '../canonical/fields.js';
 
 /*
@@ -126,4 +126,40 @@ export function parseManagedPolicies(text: string, file: string): ReadonlyMap<st
     out.set(arn, { arn, name, statements });
   }
   return out;
+}
+
+const TRUSTEE_KIND: Readonly<Record<string, TrusteeKind>> = { AWS: 'account', Service: 'service', Federated: 'federated' };
+
+/**
+ * A role's trust policy (AssumeRolePolicyDocument) as TrustStatements: who may
+ * assume the role, with which action, and the condition keys that bound it
+ * (their values are not kept: they can hold external ids).
+ */
+export function trustStatements(value: unknown): TrustStatement[] {
+  const document = decodePolicyDocument(value);
+  if (document === undefined) return [];
+  const statements: TrustStatement[] = [];
+  for (const raw of statementsOf(document)) {
+    if (!isMapping(raw)) continue;
+    const principal = raw['Principal'];
+    const trustees: { kind: TrusteeKind; id: string }[] = [];
+    if (principal === '*') trustees.push({ kind: 'any', id: '*' });
+    else if (isMapping(principal)) {
+      for (const [key, ids] of Object.entries(principal)) {
+        for (const id of stringList(ids)) trustees.push({ kind: id === '*' ? 'any' : (TRUSTEE_KIND[key] ?? 'other'), id });
+      }
+    }
+    const condition = raw['Condition'];
+    const conditionKeys = isMapping(condition)
+      ? [...new Set(Object.values(condition).flatMap((keys) => (isMapping(keys) ? Object.keys(keys) : [])))].sort()
+      : [];
+    statements.push({
+      effect: raw['Effect'] === 'Deny' ? 'deny' : 'allow',
+      trustees,
+      actions: stringList(raw['Action']),
+      hasConditions: conditionKeys.length > 0,
+      conditionKeys,
+    });
+  }
+  return statements;
 }
