@@ -170,6 +170,17 @@ describe('aws-cloudtrail mapping', () => {
     expect(byId(15)).toMatchObject({ identity: admin, credential: 'AKIAEXAMPLEADMIN0001', category: 'access' });
   });
 
+  test('a successful CreateAccessKey also yields the key, its user and who created it', async () => {
+    const { records } = await runAdapter(awsCloudTrail, file('delivered.json'), `${DIR}/delivered.json`);
+    const keys = ofKind(records, 'credential');
+    expect(keys.map((key) => [key.id, key.identity, key.type, key.createdBy, key.active])).toEqual([
+      ['AKIAEXAMPLENEWKEY001', `arn:aws:iam::${ACCOUNT}:user/ci-deployer`, 'access-key', `arn:aws:iam::${ACCOUNT}:user/ops/iam-admin`, true],
+      ['AKIAEXAMPLESELFKEY01', `arn:aws:iam::${ACCOUNT}:user/ci-deployer`, 'access-key', `arn:aws:iam::${ACCOUNT}:user/ci-deployer`, true],
+    ]);
+    // Only key creation yields a credential; deletions and failures do not.
+    expect(ofKind(records, 'event').filter((item) => item.category === 'credential-create' && item.outcome === 'success')).toHaveLength(2);
+  });
+
   test('no secret from responseElements is ever kept', async () => {
     for (const name of ['delivered.json', 'one-line.json', 'lookup-events.jsonl']) {
       expect(readFileSync(file(name), 'utf8')).toMatch(/FAKEsecretDoNotStore|FAKEsessionToken/);

@@ -1,4 +1,4 @@
-import { parseInstant, type Event, type EventCategory, type NormalizedRecord, type SourceRef } from '../../model/index.js';
+import { parseInstant, type Credential, type Event, type EventCategory, type NormalizedRecord, type SourceRef } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { firstJsonRecord, jsonLayout, jsonRecords, type JsonLayout } from '../json-records.js';
 import { readSniff } from '../sniff.js';
@@ -26,7 +26,7 @@ export const awsCloudTrail: Adapter = {
     '(eventVersion, eventName, an *.amazonaws.com eventSource), a JSON array or NDJSON of records ' +
     'with eventName, an *.amazonaws.com eventSource and userIdentity, or `aws cloudtrail lookup-events` ' +
     'items (EventId, EventName, CloudTrailEvent), bare or in {"Events":[…]}; optionally .gz',
-  yields: ['event'],
+  yields: ['event', 'credential'],
   detect: detectCloudTrail,
   read: readCloudTrail,
 };
@@ -79,8 +79,40 @@ async function* readCloudTrail(input: InputSource, ctx: AdapterContext): AsyncGe
         ? { file: input.display, line }
         : { file: input.display, line, pointer: layout === 'wrapped' ? `${wrapperKey}[${index}]` : `[${index}]` };
     const event = toEvent(value, source, ctx);
-    if (event !== undefined) yield { kind: 'event', record: event };
+    if (event === undefined) continue;
+    yield { kind: 'event', record: event };
+    const created = createdKey(event);
+    if (created !== undefined) yield { kind: 'credential', record: created };
   }
+}
+
+/**
+ * A successful CreateAccessKey is also the key's record: its id, its user and
+ * who created it. That links the key id CloudTrail uses to its user, which the
+ * credential report (it has no key ids) cannot. Later deactivation or deletion
+ * events revoke it through the usage fold.
+ */
+function createdKey(event: Event): Credential | undefined {
+  if (event.category !== 'credential-create' || event.outcome !== 'success') return undefined;
+  if (event.credential === null || event.identity === null) return undefined;
+  return {
+    id: event.credential,
+    identity: event.identity,
+    type: 'access-key',
+    issuedAt: event.time,
+    expiresAt: null,
+    lastRotatedAt: event.time,
+    lastUsedAt: null,
+    scopes: [],
+    tenant: event.tenant,
+    clientId: null,
+    onBehalfOf: null,
+    approval: null,
+    revokedAt: null,
+    createdBy: event.actorChain[0] ?? event.identity,
+    active: true,
+    source: event.source,
+  };
 }
 
 type Fields = Readonly<Record<string, unknown>>;
