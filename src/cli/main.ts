@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { loadCatalog } from '../engine/catalog.js';
 import { EMPTY_CONFIG, findRule, loadConfig, type Config } from '../engine/config.js';
-import { TOOL_NAME, scan, toolVersion } from '../engine/scan.js';
+import { TOOL_NAME, scan, toolVersion, type ScanProgress } from '../engine/scan.js';
 import {
   SEVERITIES,
   SEVERITY_RANK,
@@ -102,6 +102,7 @@ async function runScan(patterns: string[], options: ScanOptions, io: CliIO): Pro
   const enable = ruleRefs(catalog, '--enable', options.enable);
   const disable = ruleRefs(catalog, '--disable', options.disable);
 
+  const progress = io.stderrIsTTY ? progressLine(io) : undefined;
   const report = await scan({
     patterns,
     cwd: io.cwd,
@@ -112,7 +113,9 @@ async function runScan(patterns: string[], options: ScanOptions, io: CliIO): Pro
     config,
     selection: { enable, disable },
     inputTypes: inputTypes(options.inputType, io.cwd),
+    ...(progress === undefined ? {} : { progress: progress.update }),
   });
+  progress?.clear();
 
   let tableOnStdout = false;
   for (const [index, format] of formats.entries()) {
@@ -140,6 +143,30 @@ async function runScan(patterns: string[], options: ScanOptions, io: CliIO): Pro
   if (failOn === 'none') return EXIT.CLEAN;
   const failing = report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[failOn]);
   return failing ? EXIT.FINDINGS : EXIT.CLEAN;
+}
+
+/**
+ * One self-overwriting status line on stderr for long scans, only on a TTY
+ * (piped or CI output stays clean). Redrawn at most a few times a second.
+ */
+function progressLine(io: CliIO): { update: (state: ScanProgress) => void; clear: () => void } {
+  const started = io.now();
+  let drawnAt = -Infinity;
+  let drawn = false;
+  return {
+    update(state) {
+      const now = io.now();
+      if (now - drawnAt < 200) return;
+      drawnAt = now;
+      drawn = true;
+      const seconds = Math.round((now - started) / 1000);
+      const line = `scanning ${state.fileNumber}/${state.files} files · ${state.records.toLocaleString('en-US')} records · ${seconds}s · ${terminalSafe(state.file)}`;
+      io.stderr.write(`\r\u001b[2K${line.slice(0, 120)}`);
+    },
+    clear() {
+      if (drawn) io.stderr.write('\r\u001b[2K');
+    },
+  };
 }
 
 function buildProgram(io: CliIO, version: string, setExit: (code: ExitCode) => void): Command {
@@ -235,6 +262,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<ExitCode
       return success || error.exitCode === 0 ? EXIT.CLEAN : EXIT.USAGE;
     }
     if (isKnownError(error)) {
+      // A progress line may be on screen; the error starts on a clean line.
+      if (io.stderrIsTTY) io.stderr.write('\r\u001b[2K');
       io.stderr.write(`error: ${terminalSafe(error.oneLine)}\n`);
       const problems = 'problems' in error && Array.isArray(error.problems) ? (error.problems as string[]) : [];
       for (const problem of problems) io.stderr.write(`  ${terminalSafe(problem)}\n`);

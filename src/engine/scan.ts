@@ -28,7 +28,20 @@ export interface ScanRequest {
   readonly selection: Selection;
   /** `--input-type`: adapter id per path (as displayed). */
   readonly inputTypes: ReadonlyMap<string, string>;
+  /** Told how far reading has got: at each file and every PROGRESS_EVERY records. */
+  readonly progress?: (state: ScanProgress) => void;
 }
+
+export interface ScanProgress {
+  readonly file: string;
+  /** 1-based number of the file being read. */
+  readonly fileNumber: number;
+  readonly files: number;
+  readonly records: number;
+}
+
+/** Records between progress reports: often enough to move, rarely enough to cost nothing. */
+export const PROGRESS_EVERY = 50_000;
 
 export const TOOL_NAME = 'nhi-audit';
 
@@ -49,10 +62,28 @@ export function ruleLogicById(): Map<string, RuleLogic<never>> {
 export async function scan(request: ScanRequest): Promise<Report> {
   const files = await discover(request.patterns, request.cwd);
   const correlator = new Correlator();
+  let records = 0;
+  let current = { file: '', fileNumber: 0 };
+  const progress = request.progress;
   const { inputs, skipped } = await ingest(
     files,
-    { strict: request.strict, inputType: request.inputTypes },
-    (record) => correlator.add(record),
+    {
+      strict: request.strict,
+      inputType: request.inputTypes,
+      ...(progress === undefined
+        ? {}
+        : {
+            onFile: (index: number, file: { display: string }) => {
+              current = { file: file.display, fileNumber: index + 1 };
+              progress({ ...current, files: files.length, records });
+            },
+          }),
+    },
+    (record) => {
+      correlator.add(record);
+      records += 1;
+      if (progress !== undefined && records % PROGRESS_EVERY === 0) progress({ ...current, files: files.length, records });
+    },
   );
   const views = correlator.finish();
   const { findings, evaluations } = evaluateRules(

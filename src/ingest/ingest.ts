@@ -19,6 +19,8 @@ export interface IngestOptions {
   readonly strict: boolean;
   /** `--input-type`: adapter id per file, keyed by display path or absolute path. */
   readonly inputType?: ReadonlyMap<string, string>;
+  /** Called as each file starts (0-based index), e.g. for a progress display. */
+  readonly onFile?: (index: number, file: DiscoveredFile) => void;
 }
 
 export interface IngestResult {
@@ -61,7 +63,8 @@ export async function ingest(
   const inputs: InputSummary[] = [];
   const skipped: SkippedInput[] = [];
 
-  for (const file of files) {
+  for (const [index, file] of files.entries()) {
+    options.onFile?.(index, file);
     let fileSkips = 0;
     const report = (line: number, message: string): void => {
       if (options.strict) throw new InputError(message, file.display, line);

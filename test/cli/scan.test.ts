@@ -159,6 +159,25 @@ describe('bad input', () => {
   });
 });
 
+describe('progress on stderr', () => {
+  it('draws a status line on a TTY and clears it before the report ends', async () => {
+    const run = await runCli([...DEMO], { tty: true, env: { NO_COLOR: '1' } });
+    expect(run.stderr).toMatch(/^\r\u001b\[2Kscanning 1\/3 files · 0 records · 0s · fixtures\/demo\/demo\.events\.ndjson/);
+    expect(run.stderr.endsWith('\r\u001b[2K')).toBe(true);
+    expect(run.stdout).not.toContain('scanning');
+  });
+
+  it('stays silent when stderr is not a TTY', async () => {
+    expect((await runCli([...DEMO, '--format', 'json'])).stderr).toBe('');
+  });
+
+  it('starts an error on a clean line', async () => {
+    const run = await runCli(['scan', 'fixtures/demo', 'fixtures/bad', '--strict', '--as-of', AS_OF], { tty: true });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/\r\u001b\[2Kerror: fixtures\/bad\/[^\n]+\n$/);
+  });
+});
+
 describe('--input-type', () => {
   it('reads a file its name and content would not reveal, inside or outside the working directory', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'nhi-type-'));
