@@ -41,6 +41,8 @@ export interface Sniff {
 
 /** Passed to an adapter while it reads one file. */
 export interface AdapterContext {
+  /** The start of the file as detection saw it: adapters read it from here instead of opening the file again. */
+  readonly sniff: Sniff;
   /**
    * One record cannot be used: say why, with its line (0 if none). The record is
    * skipped and the scan goes on; under `--strict` this throws and the scan stops.

@@ -8,7 +8,7 @@ import {
   type RecordKind,
   type SkippedInput,
 } from '../model/index.js';
-import type { Adapter, AdapterContext } from './adapter.js';
+import type { Adapter, AdapterContext, Sniff } from './adapter.js';
 import type { DiscoveredFile } from './discover.js';
 import { adapterById, detectAdapter } from './registry.js';
 import { readSniff } from './sniff.js';
@@ -73,16 +73,16 @@ export async function ingest(
     };
     const input = openInput(file.path, file.display);
 
-    let adapter = overrides.get(file.path);
-    if (adapter === undefined) {
-      try {
-        adapter = detectAdapter(await readSniff(input));
-      } catch (error) {
-        const problem = asInputProblem(error);
-        report(problem.line, problem.message);
-        continue;
-      }
+    // One look at the head serves both detection and the adapter.
+    let sniff: Sniff;
+    try {
+      sniff = await readSniff(input);
+    } catch (error) {
+      const problem = asInputProblem(error);
+      report(problem.line, problem.message);
+      continue;
     }
+    const adapter = overrides.get(file.path) ?? detectAdapter(sniff);
     if (adapter === undefined) {
       report(0, UNRECOGNISED_MESSAGE);
       continue;
@@ -91,7 +91,7 @@ export async function ingest(
     const counts = new Map<RecordKind, number>();
     let first: Instant | undefined;
     let last: Instant | undefined;
-    const ctx: AdapterContext = { skip: report };
+    const ctx: AdapterContext = { skip: report, sniff };
     // What onRecord throws is the caller's, never the input's: it must pass through untouched.
     let consumerFailed = false;
     try {

@@ -101,7 +101,7 @@ export function firstJsonRecord(head: string, wrapperKey?: string): { layout: Js
  */
 export async function* jsonRecords(
   input: InputSource,
-  ctx: AdapterContext,
+  ctx: Pick<AdapterContext, 'skip'>,
   options: { wrapperKey?: string } = {},
 ): AsyncGenerator<JsonRecord> {
   const chunks = decodeText(input.bytes());

@@ -6,7 +6,7 @@ import { decodePolicyDocument, loadManagedPolicies, parseManagedPolicies } from 
 import { readSniff } from '../../src/ingest/sniff.js';
 import { openInput } from '../../src/ingest/source.js';
 import { ConfigError, InputError } from '../../src/model/index.js';
-import { fixture, lineOf, ofKind, ROOT, runAdapter, tempFile } from './helpers.js';
+import { fixture, lineOf, ofKind, ROOT, runAdapter, strictContext, tempFile } from './helpers.js';
 
 const FILE = fixture('aws', 'authz', 'account-authorization-details.json');
 const DISPLAY = 'fixtures/aws/authz/account-authorization-details.json';
@@ -172,14 +172,10 @@ describe.skipIf(corpusFiles.length === 0)('aws-authorization-details on the corp
   test.each(corpusFiles)('%s: detected, read strictly, identities and grants', async (name) => {
     const path = join(CORPUS, name);
     expect(awsAuthorizationDetails.detect(await readSniff(openInput(path, name)))).toBe(true);
-    const strict = {
-      skip: (line: number, message: string): never => {
-        throw new Error(`${name}:${line}: ${message}`);
-      },
-    };
+    const input = openInput(path, name);
     const identities = [];
     let grants = 0;
-    for await (const record of awsAuthorizationDetails.read(openInput(path, name), strict)) {
+    for await (const record of awsAuthorizationDetails.read(input, await strictContext(input, name))) {
       if (record.kind === 'identity') identities.push(record.record);
       if (record.kind === 'grant') grants += 1;
     }

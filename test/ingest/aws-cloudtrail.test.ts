@@ -2,13 +2,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import type { AdapterContext } from '../../src/ingest/adapter.js';
 import { awsCloudTrail } from '../../src/ingest/aws/cloudtrail.js';
 import { canonicalEvents } from '../../src/ingest/canonical/events.js';
 import { readSniff } from '../../src/ingest/sniff.js';
 import { openInput } from '../../src/ingest/source.js';
 import type { Event } from '../../src/model/index.js';
-import { fixture, lineOf, ofKind, ROOT, runAdapter, tempFile } from './helpers.js';
+import { fixture, lineOf, ofKind, ROOT, runAdapter, strictContext, tempFile } from './helpers.js';
 
 const ACCOUNT = '111122223333';
 const DIR = 'fixtures/aws/cloudtrail';
@@ -265,13 +264,9 @@ describe.skipIf(corpusFiles.length === 0)('aws-cloudtrail corpus (skipped: ../sh
   test.each(corpusFiles)('%s: detected and read strictly', async (name) => {
     const path = join(CORPUS, name);
     expect(await detects(path)).toBe(true);
-    const strict: AdapterContext = {
-      skip: (line, message) => {
-        throw new Error(`${name}:${line}: ${message}`);
-      },
-    };
+    const input = openInput(path, name);
     let count = 0;
-    for await (const record of awsCloudTrail.read(openInput(path, name), strict)) {
+    for await (const record of awsCloudTrail.read(input, await strictContext(input, name))) {
       if (record.kind === 'event') count += 1;
     }
     expect(count).toBeGreaterThanOrEqual(1);

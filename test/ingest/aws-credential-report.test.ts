@@ -5,7 +5,7 @@ import { awsCredentialReport } from '../../src/ingest/aws/credential-report.js';
 import { readSniff } from '../../src/ingest/sniff.js';
 import { openInput } from '../../src/ingest/source.js';
 import { InputError } from '../../src/model/index.js';
-import { fixture, ofKind, ROOT, runAdapter, tempFile } from './helpers.js';
+import { fixture, ofKind, ROOT, runAdapter, strictContext, tempFile } from './helpers.js';
 
 const CSV = fixture('aws', 'credential-report', 'credential-report.csv');
 const WRAPPER = fixture('aws', 'credential-report', 'get-credential-report.json');
@@ -98,14 +98,10 @@ describe.skipIf(corpusFiles.length === 0)('aws-credential-report on the corpus (
   test.each(corpusFiles)('%s: detected, read strictly, yields identities', async (name) => {
     const path = join(CORPUS, name);
     expect(awsCredentialReport.detect(await readSniff(openInput(path, name)))).toBe(true);
-    const strict = {
-      skip: (line: number, message: string): never => {
-        throw new Error(`${name}:${line}: ${message}`);
-      },
-    };
+    const input = openInput(path, name);
     let identities = 0;
     let root = 0;
-    for await (const record of awsCredentialReport.read(openInput(path, name), strict)) {
+    for await (const record of awsCredentialReport.read(input, await strictContext(input, name))) {
       if (record.kind !== 'identity') continue;
       identities += 1;
       if (record.record.aliases.includes('<root_account>')) root += 1;

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach } from 'vitest';
-import type { Adapter, AdapterContext } from '../../src/ingest/adapter.js';
+import type { Adapter, AdapterContext, InputSource } from '../../src/ingest/adapter.js';
+import { readSniff } from '../../src/ingest/sniff.js';
 import { openInput } from '../../src/ingest/source.js';
 import type { NormalizedRecord, RecordKind } from '../../src/model/index.js';
 
@@ -48,8 +49,9 @@ export async function runAdapter(
 ): Promise<{ records: NormalizedRecord[]; skips: Skip[] }> {
   const records: NormalizedRecord[] = [];
   const skips: Skip[] = [];
-  const ctx: AdapterContext = { skip: (line, message) => skips.push({ line, message }) };
-  for await (const record of adapter.read(openInput(path, display), ctx)) records.push(record);
+  const input = openInput(path, display);
+  const ctx: AdapterContext = { skip: (line, message) => skips.push({ line, message }), sniff: await readSniff(input) };
+  for await (const record of adapter.read(input, ctx)) records.push(record);
   return { records, skips };
 }
 
@@ -76,3 +78,13 @@ export function utf16be(text: string): Buffer {
 }
 
 export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** A context as ingest makes it under --strict: the file's sniff, and any skip fails the test. */
+export async function strictContext(input: InputSource, name: string): Promise<AdapterContext> {
+  return {
+    skip: (line, message) => {
+      throw new Error(`${name}:${line}: ${message}`);
+    },
+    sniff: await readSniff(input),
+  };
+}

@@ -242,11 +242,12 @@ describe('streaming', () => {
 
   test('canonical-events and canonical-csv read through lines(), never the whole file', async () => {
     const skip = (): void => undefined;
+    const sniff = { display: 'x', name: 'x', head: '', complete: false };
     const events: NormalizedRecord[] = [];
-    for await (const r of canonicalEvents.read(linesOnly(['{"time":"2026-01-01T00:00:00Z","identity":"a"}']), { skip })) events.push(r);
+    for await (const r of canonicalEvents.read(linesOnly(['{"time":"2026-01-01T00:00:00Z","identity":"a"}']), { skip, sniff })) events.push(r);
     expect(events).toHaveLength(1);
     const rows: NormalizedRecord[] = [];
-    for await (const r of canonicalCsv.read(linesOnly(['id,kind', 'p,human']), { skip })) rows.push(r);
+    for await (const r of canonicalCsv.read(linesOnly(['id,kind', 'p,human']), { skip, sniff })) rows.push(r);
     expect(rows).toHaveLength(1);
   });
 });

@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { AdapterContext } from '../../src/ingest/adapter.js';
 import { looksLikeServiceAccount, oktaSystemLog } from '../../src/ingest/okta/system-log.js';
 import { readSniff } from '../../src/ingest/sniff.js';
 import { openInput } from '../../src/ingest/source.js';
 import type { NormalizedRecord } from '../../src/model/index.js';
-import { fixture, lineOf, ofKind, ROOT, runAdapter, tempFile } from './helpers.js';
+import { fixture, lineOf, ofKind, ROOT, runAdapter, strictContext, tempFile } from './helpers.js';
 
 const NDJSON = fixture('okta', 'system-log.ndjson');
 const ARRAY = fixture('okta', 'system-log-array.json');
@@ -274,13 +273,8 @@ describe.skipIf(corpusFiles.length === 0)('okta-system-log on ../shared/corpus/o
     const path = join(CORPUS, name);
     const input = openInput(path, name);
     expect(oktaSystemLog.detect(await readSniff(input))).toBe(true);
-    const strict: AdapterContext = {
-      skip: (line, message) => {
-        throw new Error(`${name}:${line}: ${message}`);
-      },
-    };
     const records: NormalizedRecord[] = [];
-    for await (const record of oktaSystemLog.read(input, strict)) records.push(record);
+    for await (const record of oktaSystemLog.read(input, await strictContext(input, name))) records.push(record);
     const events = ofKind(records, 'event');
     expect(events.length).toBeGreaterThan(0);
     expect(events.every((e) => e.action !== null && Number.isFinite(e.time))).toBe(true);

@@ -1,7 +1,6 @@
 import { parseInstant, type Credential, type Event, type EventCategory, type NormalizedRecord, type SourceRef } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { firstJsonRecord, jsonLayout, jsonRecords, type JsonLayout } from '../json-records.js';
-import { readSniff } from '../sniff.js';
 
 /*
  * aws-cloudtrail: CloudTrail records as S3 delivers them (`{"Records":[…]}`,
@@ -69,7 +68,7 @@ function isLookupItem(value: Readonly<Record<string, unknown>>): boolean {
 
 async function* readCloudTrail(input: InputSource, ctx: AdapterContext): AsyncGenerator<NormalizedRecord> {
   // The wrapper key decides how the file is split, so look at the head first.
-  const { head } = await readSniff(input);
+  const { head } = ctx.sniff;
   const lookupWrapper = jsonLayout(head, RECORDS) !== 'wrapped' && jsonLayout(head, LOOKUP_EVENTS) === 'wrapped';
   const wrapperKey = lookupWrapper ? LOOKUP_EVENTS : RECORDS;
   const layout: JsonLayout | undefined = jsonLayout(head, wrapperKey);

@@ -3,7 +3,6 @@ import type { Credential, CredentialType, Instant, NormalizedRecord, SourceRef }
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
 import { INVALID, firstJsonRecord, jsonLayout, jsonRecords, parseJson, type JsonRecord } from '../json-records.js';
-import { readSniff } from '../sniff.js';
 
 /*
  * oauth-introspection: RFC 7662 token introspection responses — one object, a
@@ -58,7 +57,7 @@ function detectIntrospection(sniff: Sniff): boolean {
 }
 
 async function* readIntrospection(input: InputSource, ctx: AdapterContext): AsyncGenerator<NormalizedRecord> {
-  const head = (await readSniff(input)).head;
+  const head = ctx.sniff.head;
   // In an array the line alone may not locate a record (one-line arrays).
   const array = jsonLayout(head) === 'array';
   for await (const { value, line, index } of records(input, head, ctx)) {

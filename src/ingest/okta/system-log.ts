@@ -14,7 +14,6 @@ import {
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
 import { firstJsonRecord, jsonLayout, jsonRecords } from '../json-records.js';
-import { readSniff } from '../sniff.js';
 
 /*
  * okta-system-log: Okta System Log LogEvent objects, as the API returns them
@@ -47,7 +46,7 @@ function detectOkta(sniff: Sniff): boolean {
 
 async function* readOkta(input: InputSource, ctx: AdapterContext): AsyncGenerator<NormalizedRecord> {
   // In an array (often one line from the API) the line alone may not locate a record.
-  const array = jsonLayout((await readSniff(input)).head) === 'array';
+  const array = jsonLayout(ctx.sniff.head) === 'array';
   // An active client app is announced once per file (at its first OAuth event), not once per token event.
   const announced = new Set<string>();
   for await (const { value, line, index } of jsonRecords(input, ctx)) {
