@@ -125,6 +125,8 @@ export class Inventory implements InventoryView {
   private readonly principalById = new Map<string, Principal>();
   private readonly tenantById = new Map<string, Tenant>();
   private readonly credentialsByIdentity = new Map<string, Credential[]>();
+  private readonly credentialsByPrincipal = new Map<string, Credential[]>();
+  private readonly credentialsByApproval = new Map<string, Credential[]>();
   private readonly grantsByIdentity = new Map<string, Grant[]>();
   private readonly approvalsByIdentity = new Map<string, Approval[]>();
 
@@ -151,6 +153,8 @@ export class Inventory implements InventoryView {
       this.credentialById.set(credential.id, credential);
       const owner = this.resolveCredentialOwner(credential);
       if (owner !== undefined) push(this.credentialsByIdentity, owner, credential);
+      if (credential.onBehalfOf !== null) push(this.credentialsByPrincipal, credential.onBehalfOf, credential);
+      if (credential.approval !== null) push(this.credentialsByApproval, credential.approval, credential);
     }
     for (const approval of approvalList) {
       this.approvalById.set(approval.id, approval);
@@ -201,6 +205,12 @@ export class Inventory implements InventoryView {
   credentialsOf(identityId: string): readonly Credential[] {
     const id = this.identityRefs.get(identityId);
     return id === undefined ? [] : (this.credentialsByIdentity.get(id) ?? []);
+  }
+  credentialsActingFor(principalId: string): readonly Credential[] {
+    return this.credentialsByPrincipal.get(principalId) ?? [];
+  }
+  credentialsUnderApproval(approvalId: string): readonly Credential[] {
+    return this.credentialsByApproval.get(approvalId) ?? [];
   }
   grantsOf(identityId: string): readonly Grant[] {
     const id = this.identityRefs.get(identityId);

@@ -24,6 +24,10 @@ export interface InventoryView {
   credential(id: string): Credential | undefined;
   /** Credentials whose `identity` or `clientId` resolves to this identity. */
   credentialsOf(identityId: string): readonly Credential[];
+  /** Credentials that act on behalf of this principal. */
+  credentialsActingFor(principalId: string): readonly Credential[];
+  /** Credentials issued under this approval. */
+  credentialsUnderApproval(approvalId: string): readonly Credential[];
   grantsOf(identityId: string): readonly Grant[];
   approvals(): readonly Approval[];
   approval(id: string): Approval | undefined;

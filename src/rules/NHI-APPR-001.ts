@@ -73,7 +73,7 @@ export const rule = defineRule<Params>('NHI-APPR-001', (ctx, sink) => {
 
     // What the delegate still holds: its own live credentials and any issued under this approval.
     const held = new Map<string, Credential>();
-    for (const credential of [...inventory.credentialsOf(approval.delegate), ...inventory.credentials().filter((c) => c.approval === approval.id)]) {
+    for (const credential of [...inventory.credentialsOf(approval.delegate), ...inventory.credentialsUnderApproval(approval.id)]) {
       if (isLive(credential, usage, asOf)) held.set(credential.id, credential);
     }
     const last = usage.forIdentity(approval.delegate)?.lastUse ?? null;

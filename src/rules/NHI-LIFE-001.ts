@@ -67,7 +67,7 @@ function collect(inventory: InventoryView, usage: UsageView, asOf: Instant): End
       label: `${principal.id} was ${principal.status}`,
       time: principal.offboardedAt,
       record: principalEvidence(principal, `${principal.kind} principal ${principal.id}, ${principal.status}`),
-      credentials: inventory.credentials().filter((credential) => credential.onBehalfOf === principal.id),
+      credentials: inventory.credentialsActingFor(principal.id),
       terminations: stats?.terminations ?? [],
       use: usageUse(stats, `last-use:principal:${principal.id}`, `delegates acting for ${principal.id}`),
       endsItself: false,
@@ -95,7 +95,7 @@ function collect(inventory: InventoryView, usage: UsageView, asOf: Instant): End
       forPrincipal === null
         ? []
         : inventory.credentialsOf(approval.delegate).filter((credential) => credential.onBehalfOf === forPrincipal);
-    const byApproval = inventory.credentials().filter((credential) => credential.approval === approval.id);
+    const byApproval = inventory.credentialsUnderApproval(approval.id);
     const credentials = [...new Map([...byApproval, ...byDelegate].map((credential) => [credential.id, credential])).values()];
     ended.push({
       subject: { kind: 'approval', id: approval.id, ...(approval.tenant === null ? {} : { tenant: approval.tenant }) },

@@ -173,4 +173,15 @@ describe('correlated usage', () => {
       expect(scene.inventory.credential('k')?.active).toBe(false);
     }
   });
+
+  it('indexes credentials by the principal they act for and the approval they rest on', () => {
+    const scene = world(
+      credential({ id: 'a', onBehalfOf: 'alice', approval: 'APR-1' }),
+      credential({ id: 'b', onBehalfOf: 'alice' }),
+      credential({ id: 'c', onBehalfOf: 'bob', approval: 'APR-1' }),
+    );
+    expect(scene.inventory.credentialsActingFor('alice').map((item) => item.id)).toEqual(['a', 'b']);
+    expect(scene.inventory.credentialsUnderApproval('APR-1').map((item) => item.id)).toEqual(['a', 'c']);
+    expect(scene.inventory.credentialsActingFor('nobody')).toEqual([]);
+  });
 });
