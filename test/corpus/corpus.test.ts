@@ -34,8 +34,8 @@ describe.skipIf(!present)(`real exports in ${CORPUS}`, () => {
 
   it('a scan of the whole corpus ends without an internal error and lists what it could not read', async () => {
     const run = await runCli(['scan', CORPUS, '--as-of', AS_OF, '--format', 'json', '--fail-on', 'none']);
-    // 2 while no native adapter reads them ("nothing was scanned"); never 3, a crash.
-    expect([0, 2], run.stderr).toContain(run.code);
+    // Formats without an adapter yet are listed as skipped; the rest is read, and nothing crashes.
+    expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as { skipped: { file: string }[]; inputs: { file: string }[] };
     expect(report.skipped.length + report.inputs.length).toBe(files.length);
   });
