@@ -63,6 +63,7 @@ export async function inventorySnapshot(patterns: readonly string[], cwd: string
     sources: inputs,
     identities: inventory.identities().map((identity) => {
       const used = usage.forIdentity(identity.id);
+      const kind = classifyIdentity(identity, inventory, usage);
       return {
         id: redactSecrets(identity.id),
         type: identity.type,
@@ -75,7 +76,8 @@ export async function inventorySnapshot(patterns: readonly string[], cwd: string
         grants: inventory.grantsOf(identity.id).length,
         lastUse: iso(latest(identity.lastUsedAt, used?.lastUse?.time)),
         events: used?.events ?? 0,
-        ...(({ nonHuman, reason }) => ({ nonHuman, why: reason }))(classifyIdentity(identity, inventory, usage)),
+        nonHuman: kind.nonHuman,
+        why: kind.reason,
         source: formatSource(identity.source),
       };
     }),
