@@ -25,8 +25,8 @@ const SCAN_FORMATS = ['table', 'json', 'sarif'] as const;
 type ScanFormat = (typeof SCAN_FORMATS)[number];
 const DEFAULT_CONFIG_FILE = '.nhi-audit.yaml';
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function severityOption(flag: string, value: string, allowNone: boolean): Severity | 'none' {
@@ -59,16 +59,16 @@ function inputTypes(values: readonly string[], cwd: string): Map<string, string>
 }
 
 interface ScanOptions {
-  format: string[];
-  output: string[];
+  format?: string[];
+  output?: string[];
   failOn?: string;
   minSeverity?: string;
   asOf?: string;
   config?: string;
-  enable: string[];
-  disable: string[];
+  enable?: string[];
+  disable?: string[];
   strict?: boolean;
-  inputType: string[];
+  inputType?: string[];
 }
 
 async function readConfig(io: CliIO, catalog: Catalog, explicit: string | undefined): Promise<Config> {
@@ -77,7 +77,16 @@ async function readConfig(io: CliIO, catalog: Catalog, explicit: string | undefi
   return existsSync(implicit) ? loadConfig(implicit, DEFAULT_CONFIG_FILE, catalog) : EMPTY_CONFIG;
 }
 
-async function runScan(patterns: string[], options: ScanOptions, io: CliIO): Promise<ExitCode> {
+async function runScan(patterns: string[], given: ScanOptions, io: CliIO): Promise<ExitCode> {
+  // Repeatable options are absent rather than defaulted, so --help shows no "(default: [])".
+  const options = {
+    ...given,
+    format: given.format ?? [],
+    output: given.output ?? [],
+    enable: given.enable ?? [],
+    disable: given.disable ?? [],
+    inputType: given.inputType ?? [],
+  };
   const formats = (options.format.length === 0 ? ['table'] : options.format).map((format) => {
     if (!(SCAN_FORMATS as readonly string[]).includes(format)) {
       throw new UsageError(`--format must be one of ${SCAN_FORMATS.join(', ')}, not "${format}"`);
@@ -186,16 +195,16 @@ function buildProgram(io: CliIO, version: string, setExit: (code: ExitCode) => v
     .command('scan')
     .description('read exports, correlate identities and report findings')
     .argument('<paths...>', 'files, directories or globs (.gz read transparently)')
-    .addOption(new Option('-f, --format <format>', `report format: ${SCAN_FORMATS.join(', ')} (repeatable, paired with --output)`).argParser(collect).default([]))
-    .addOption(new Option('-o, --output <file>', 'write the report to a file instead of stdout (repeatable)').argParser(collect).default([]))
+    .addOption(new Option('-f, --format <format>', `report format: ${SCAN_FORMATS.join(', ')} (repeatable, paired with --output)`).argParser(collect))
+    .addOption(new Option('-o, --output <file>', 'write the report to a file instead of stdout (repeatable)').argParser(collect))
     .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${[...SEVERITIES, 'none'].join(', ')} (default: high)`)
     .option('--min-severity <severity>', 'report only findings at or above this severity (default: info)')
     .option('--as-of <time>', 'evaluation time, ISO-8601 with zone (default: now); makes runs reproducible')
     .option('-c, --config <file>', `config file (default: ./${DEFAULT_CONFIG_FILE} if present)`)
-    .addOption(new Option('--enable <rules>', 'enable rules by id or name (comma-separated, repeatable)').argParser(collect).default([]))
-    .addOption(new Option('--disable <rules>', 'disable rules by id or name (comma-separated, repeatable)').argParser(collect).default([]))
+    .addOption(new Option('--enable <rules>', 'enable rules by id or name (comma-separated, repeatable)').argParser(collect))
+    .addOption(new Option('--disable <rules>', 'disable rules by id or name (comma-separated, repeatable)').argParser(collect))
     .option('--strict', 'treat any unreadable input file or record as fatal (exit 2)')
-    .addOption(new Option('--input-type <type=path>', 'force the format of a file (see `nhi-audit formats`; repeatable)').argParser(collect).default([]))
+    .addOption(new Option('--input-type <type=path>', 'force the format of a file (see `nhi-audit formats`; repeatable)').argParser(collect))
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (patterns: string[], options: ScanOptions) => {
       setExit(await runScan(patterns, options, io));
