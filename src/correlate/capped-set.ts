@@ -1,24 +1,36 @@
-import type { CappedSetView } from './views.js';
+import type { ActivityRef, CappedSetView } from './views.js';
+
+/** Earlier activity first; ties broken by evidence position so every run picks the same record. */
+export function compareActivity(a: ActivityRef, b: ActivityRef): number {
+  if (a.time !== b.time) return a.time - b.time;
+  if (a.source.file !== b.source.file) return a.source.file < b.source.file ? -1 : 1;
+  return a.source.line - b.source.line;
+}
 
 /**
  * A set of distinct strings that stops growing at `cap`, so that memory
  * follows identities, not log volume. Once full it keeps the `cap` smallest
  * values and remembers that more were seen: which values survive then does
  * not depend on the order events arrived in, so folds merged from several
- * files or workers give the same report as one pass.
+ * files or workers give the same report as one pass. Each value keeps the
+ * earliest event that showed it, as evidence.
  */
 export class CappedSet {
-  private readonly values = new Set<string>();
+  private readonly values = new Map<string, ActivityRef>();
   private overflowed = false;
   /** Largest kept value, cached while full; undefined when it must be recomputed. */
   private largest: string | undefined;
 
   constructor(private readonly cap: number) {}
 
-  add(value: string): void {
-    if (this.values.has(value)) return;
+  add(value: string, at: ActivityRef): void {
+    const known = this.values.get(value);
+    if (known !== undefined) {
+      if (compareActivity(at, known) < 0) this.values.set(value, at);
+      return;
+    }
     if (this.values.size < this.cap) {
-      this.values.add(value);
+      this.values.set(value, at);
       this.largest = undefined;
       return;
     }
@@ -26,24 +38,25 @@ export class CappedSet {
     const largest = this.largestValue();
     if (largest !== undefined && value < largest) {
       this.values.delete(largest);
-      this.values.add(value);
+      this.values.set(value, at);
       this.largest = undefined;
     }
   }
 
   /** Union; used when partial folds (from files, workers or aliases) are combined. */
   merge(other: CappedSet): void {
-    for (const value of other.values) this.add(value);
+    for (const [value, at] of other.values) this.add(value, at);
     if (other.overflowed) this.overflowed = true;
   }
 
   view(): CappedSetView {
-    return { values: [...this.values].sort(), size: this.values.size, overflow: this.overflowed };
+    const values = [...this.values.keys()].sort();
+    return { values, size: values.length, overflow: this.overflowed, firstSeen: new Map(values.map((value) => [value, this.values.get(value) as ActivityRef])) };
   }
 
   private largestValue(): string | undefined {
     if (this.largest === undefined) {
-      for (const value of this.values) {
+      for (const value of this.values.keys()) {
         if (this.largest === undefined || value > this.largest) this.largest = value;
       }
     }

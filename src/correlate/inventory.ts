@@ -6,6 +6,7 @@ import type {
   NormalizedRecord,
   Principal,
   RecordKind,
+  SecretSighting,
   Tenant,
 } from '../model/index.js';
 import type { InventoryView } from './views.js';
@@ -64,6 +65,7 @@ export class InventoryBuilder {
   private readonly principals = new Map<string, Principal>();
   private readonly tenants = new Map<string, Tenant>();
   private readonly grants: Grant[] = [];
+  private readonly secrets: SecretSighting[] = [];
   private readonly kinds = new Set<RecordKind>();
 
   /** Accepts every record kind except events, which go to the Usage fold. */
@@ -83,6 +85,9 @@ export class InventoryBuilder {
       case 'grant':
         this.grants.push(entry.record);
         return;
+      case 'secret':
+        this.secrets.push(entry.record);
+        return;
     }
   }
 
@@ -99,9 +104,19 @@ export class InventoryBuilder {
       [...this.principals.values()].sort(byId),
       [...this.tenants.values()].sort(byId),
       this.grants,
+      [...this.secrets].sort(bySighting),
       this.kinds,
     );
   }
+}
+
+/** Sightings in evidence order: file, line, then detector and hash for ties on one line. */
+function bySighting(a: SecretSighting, b: SecretSighting): number {
+  if (a.source.file !== b.source.file) return a.source.file < b.source.file ? -1 : 1;
+  if (a.source.line !== b.source.line) return a.source.line - b.source.line;
+  const left = `${a.detector} ${a.hash}`;
+  const right = `${b.detector} ${b.hash}`;
+  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 function upsert<T extends Keyed>(map: Map<string, T>, record: T): void {
@@ -137,6 +152,7 @@ export class Inventory implements InventoryView {
     private readonly principalList: readonly Principal[],
     private readonly tenantList: readonly Tenant[],
     grants: readonly Grant[],
+    private readonly secretList: readonly SecretSighting[],
     private readonly kinds: ReadonlySet<RecordKind>,
   ) {
     for (const identity of identityList) {
@@ -237,6 +253,9 @@ export class Inventory implements InventoryView {
   }
   tenant(id: string): Tenant | undefined {
     return this.tenantById.get(id);
+  }
+  secrets(): readonly SecretSighting[] {
+    return this.secretList;
   }
   has(kind: RecordKind): boolean {
     return this.kinds.has(kind);

@@ -19,6 +19,14 @@ export class CorrelatedUsage implements UsageView {
     return this.fold.coverage();
   }
 
+  coverageOf(tenant: string): LogCoverage | null {
+    return this.fold.coverageOf(tenant);
+  }
+
+  tenantsSeen(): readonly string[] {
+    return this.fold.tenantsSeen();
+  }
+
   forIdentity(identityId: string): UsageStats | null {
     const id = this.inventory.resolveIdentity(identityId);
     if (id === undefined) return this.fold.byIdentityRef.get(identityId)?.stats() ?? null;

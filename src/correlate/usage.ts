@@ -4,8 +4,8 @@ import {
   type Event,
   type Instant,
 } from '../model/index.js';
-import { CappedSet } from './capped-set.js';
-import type { ActivityRef, LogCoverage, TerminationRef, UsageStats } from './views.js';
+import { CappedSet, compareActivity } from './capped-set.js';
+import type { ActivityRef, ChainRef, LogCoverage, TerminationRef, UsageStats } from './views.js';
 import { sourceNetwork, workloadKey } from './workload.js';
 
 /** Distinct values kept per set; beyond this a set only says "more". */
@@ -13,11 +13,25 @@ export const DISTINCT_CAP = 64;
 /** Termination events kept per key (earliest first); real keys see a handful. */
 export const TERMINATION_CAP = 32;
 
-/** Orders activity by time, then by evidence position, so ties resolve the same in every run. */
-function compareActivity(a: ActivityRef, b: ActivityRef): number {
-  if (a.time !== b.time) return a.time - b.time;
-  if (a.source.file !== b.source.file) return a.source.file < b.source.file ? -1 : 1;
-  return a.source.line - b.source.line;
+/** Hops kept of the deepest delegation chain; deeper chains keep their true depth. */
+const CHAIN_CAP = 16;
+
+/**
+ * The service an action belongs to: `s3` for `s3:GetObject`, `iam.googleapis.com`
+ * style prefixes are left to the provider's syntax. Null when the action has no
+ * `service:` prefix (Kubernetes `get pods`).
+ */
+export function serviceOf(action: string): string | null {
+  const colon = action.indexOf(':');
+  return colon > 0 ? action.slice(0, colon).toLowerCase() : null;
+}
+
+/** The deeper chain wins; on equal depth the earlier event, so merges are order-free. */
+function deeper(current: ChainRef | null, candidate: ChainRef | null): ChainRef | null {
+  if (candidate === null) return current;
+  if (current === null) return candidate;
+  if (candidate.depth !== current.depth) return candidate.depth > current.depth ? candidate : current;
+  return compareActivity(candidate, current) < 0 ? candidate : current;
 }
 
 function earlier(current: ActivityRef | null, candidate: ActivityRef | null): ActivityRef | null {
@@ -45,6 +59,9 @@ export class UsageAccumulator {
   private lastUse: ActivityRef | null = null;
   private lastFailure: ActivityRef | null = null;
   private readonly actions = new CappedSet(DISTINCT_CAP);
+  private readonly services = new CappedSet(DISTINCT_CAP);
+  private readonly providers = new CappedSet(DISTINCT_CAP);
+  private deepestChain: ChainRef | null = null;
   private readonly tenants = new CappedSet(DISTINCT_CAP);
   private readonly environments = new CappedSet(DISTINCT_CAP);
   private readonly networks = new CappedSet(DISTINCT_CAP);
@@ -73,13 +90,21 @@ export class UsageAccumulator {
     }
     this.firstUse = earlier(this.firstUse, at);
     this.lastUse = later(this.lastUse, at);
-    if (event.action !== null) this.actions.add(event.action);
-    if (event.tenant !== null) this.tenants.add(event.tenant);
-    if (event.environment !== null) this.environments.add(event.environment);
-    if (event.sourceIp !== null) this.networks.add(sourceNetwork(event.sourceIp));
-    if (event.userAgent !== null) this.userAgents.add(event.userAgent);
+    if (event.action !== null) {
+      this.actions.add(event.action, at);
+      const service = serviceOf(event.action);
+      if (service !== null) this.services.add(service, at);
+    }
+    if (event.provider !== undefined) this.providers.add(event.provider, at);
+    if (event.actorChain.length > 0) {
+      this.deepestChain = deeper(this.deepestChain, { ...at, depth: event.actorChain.length, chain: event.actorChain.slice(0, CHAIN_CAP) });
+    }
+    if (event.tenant !== null) this.tenants.add(event.tenant, at);
+    if (event.environment !== null) this.environments.add(event.environment, at);
+    if (event.sourceIp !== null) this.networks.add(sourceNetwork(event.sourceIp), at);
+    if (event.userAgent !== null) this.userAgents.add(event.userAgent, at);
     const workload = workloadKey(event.userAgent, event.sourceIp);
-    if (workload !== null) this.workloads.add(workload);
+    if (workload !== null) this.workloads.add(workload, at);
     if (event.category === 'token-refresh') {
       this.refreshes += 1;
       this.lastRefresh = later(this.lastRefresh, at);
@@ -98,6 +123,9 @@ export class UsageAccumulator {
     this.lastUse = later(this.lastUse, other.lastUse);
     this.lastFailure = later(this.lastFailure, other.lastFailure);
     this.actions.merge(other.actions);
+    this.services.merge(other.services);
+    this.providers.merge(other.providers);
+    this.deepestChain = deeper(this.deepestChain, other.deepestChain);
     this.tenants.merge(other.tenants);
     this.environments.merge(other.environments);
     this.networks.merge(other.networks);
@@ -119,6 +147,9 @@ export class UsageAccumulator {
       lastUse: this.lastUse,
       lastFailure: this.lastFailure,
       actions: this.actions.view(),
+      services: this.services.view(),
+      providers: this.providers.view(),
+      deepestChain: this.deepestChain,
       tenants: this.tenants.view(),
       environments: this.environments.view(),
       networks: this.networks.view(),
@@ -157,11 +188,14 @@ export class UsageFold {
   private from: Instant | null = null;
   private to: Instant | null = null;
   private count = 0;
+  /** Log span per tenant: tenants are few (accounts, projects), so this stays small. */
+  private readonly tenantSpans = new Map<string, { from: Instant; to: Instant; events: number }>();
 
   add(event: Event): void {
     this.count += 1;
     if (this.from === null || event.time < this.from) this.from = event.time;
     if (this.to === null || event.time > this.to) this.to = event.time;
+    if (event.tenant !== null) widen(this.tenantSpans, event.tenant, { from: event.time, to: event.time, events: 1 });
     if (event.identity !== null) accumulator(this.byIdentityRef, event.identity).add(event);
     if (event.credential !== null) {
       accumulator(this.byCredential, event.credential).add(event);
@@ -184,12 +218,34 @@ export class UsageFold {
     mergeMaps(this.byCredential, other.byCredential);
     mergeMaps(this.byPrincipal, other.byPrincipal);
     mergeMaps(this.byDelegation, other.byDelegation);
+    for (const [tenant, span] of other.tenantSpans) widen(this.tenantSpans, tenant, span);
   }
 
   coverage(): LogCoverage | null {
     if (this.from === null || this.to === null) return null;
     return { from: this.from, to: this.to, events: this.count };
   }
+
+  /** The span of events that named this tenant, or null when none did. */
+  coverageOf(tenant: string): LogCoverage | null {
+    return this.tenantSpans.get(tenant) ?? null;
+  }
+
+  /** Tenants that events named, sorted. */
+  tenantsSeen(): readonly string[] {
+    return [...this.tenantSpans.keys()].sort();
+  }
+}
+
+function widen(spans: Map<string, { from: Instant; to: Instant; events: number }>, tenant: string, span: LogCoverage): void {
+  const known = spans.get(tenant);
+  if (known === undefined) {
+    spans.set(tenant, { ...span });
+    return;
+  }
+  if (span.from < known.from) known.from = span.from;
+  if (span.to > known.to) known.to = span.to;
+  known.events += span.events;
 }
 
 export function delegationKey(actor: string, principal: string): string {

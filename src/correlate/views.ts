@@ -7,6 +7,7 @@ import type {
   Instant,
   Principal,
   RecordKind,
+  SecretSighting,
   SourceRef,
   Tenant,
 } from '../model/index.js';
@@ -37,6 +38,8 @@ export interface InventoryView {
   principal(id: string): Principal | undefined;
   tenants(): readonly Tenant[];
   tenant(id: string): Tenant | undefined;
+  /** Raw secret values adapters found in the inputs (masked), in file and line order. */
+  secrets(): readonly SecretSighting[];
   /** Whether any input supplied records of this kind: lets a rule say "not evaluated" instead of "clean". */
   has(kind: RecordKind): boolean;
 }
@@ -58,6 +61,16 @@ export interface CappedSetView {
   readonly size: number;
   /** True when more distinct values were seen than kept. */
   readonly overflow: boolean;
+  /** The earliest event that showed each kept value: evidence for "seen in tenant X". */
+  readonly firstSeen: ReadonlyMap<string, ActivityRef>;
+}
+
+/** The deepest delegation chain seen, with the event that showed it. */
+export interface ChainRef extends ActivityRef {
+  /** Number of hops (the chain's full length, even when `chain` was cut). */
+  readonly depth: number;
+  /** Hops, outermost first, as the event wrote them (at most 16). */
+  readonly chain: readonly string[];
 }
 
 /**
@@ -75,6 +88,12 @@ export interface UsageStats {
   readonly lastUse: ActivityRef | null;
   readonly lastFailure: ActivityRef | null;
   readonly actions: CappedSetView;
+  /** Services of those actions (`s3` of `s3:GetObject`); actions without a `service:` prefix add none. */
+  readonly services: CappedSetView;
+  /** Providers of the logs the events came from, where the adapter said. */
+  readonly providers: CappedSetView;
+  /** The own action that went through the most delegation hops, or null when none had any. */
+  readonly deepestChain: ChainRef | null;
   readonly tenants: CappedSetView;
   readonly environments: CappedSetView;
   /** Source networks: IPv4 /24, IPv6 /48, or the literal where it is not an IP. */
@@ -100,6 +119,10 @@ export interface LogCoverage {
 export interface UsageView {
   /** Span of all event times seen, or null when no events were given. */
   coverage(): LogCoverage | null;
+  /** Span of the events that named this tenant (account, project, org), or null when none did. */
+  coverageOf(tenant: string): LogCoverage | null;
+  /** Every tenant events named, sorted. */
+  tenantsSeen(): readonly string[];
   /** Merged over the identity's id and aliases, and credentials that point to it only by id. */
   forIdentity(identityId: string): UsageStats | null;
   forCredential(credentialId: string): UsageStats | null;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,11 +7,14 @@ import {
   ConfigError,
   isSeverity,
   parseDuration,
+  RECORD_KINDS,
   type Catalog,
   type Control,
   type Framework,
   type ParamSpec,
   type ParamType,
+  type RecordKind,
+  type RuleData,
   type RuleMeta,
 } from '../model/index.js';
 
@@ -201,8 +205,57 @@ function parseRule(
     }
   }
   const requires = Array.isArray(raw['requires']) ? raw['requires'].filter((item): item is string => typeof item === 'string') : [];
+  const inputs = stringList(raw['inputs'], 'inputs', loaded, display, problems).filter((kind): kind is RecordKind => {
+    if ((RECORD_KINDS as readonly string[]).includes(kind)) return true;
+    problems.add(display, loaded.lineOf('inputs'), `inputs: "${kind}" is not a record kind (${RECORD_KINDS.join(', ')})`);
+    return false;
+  });
+  if (inputs.length === 0) problems.add(display, loaded.lineOf('inputs'), `\`inputs\` must list the record kinds the rule reads (${RECORD_KINDS.join(', ')})`);
+  const data = stringList(raw['data'], 'data', loaded, display, problems);
   if (problems.list.length > before || !isSeverity(severity)) return undefined;
-  return { id, name, title, severity, description, remediation, params, mappings, requires };
+  return { id, name, title, severity, description, remediation, params, mappings, requires, inputs, data };
+}
+
+function stringList(value: unknown, key: string, loaded: LoadedYaml, display: string, problems: Problems): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    problems.add(display, loaded.lineOf(key), `\`${key}\` must be a list of names`);
+    return [];
+  }
+  return value as string[];
+}
+
+const DATA_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** A provider-fact file: `version` (integer), `reviewed` (YYYY-MM-DD) and the rest is the rule's. */
+async function loadRuleData(directory: string, name: string, problems: Problems): Promise<RuleData | undefined> {
+  const display = `${path.basename(directory)}/data/${name}.yaml`;
+  if (!DATA_NAME.test(name)) {
+    problems.add(display, 0, `data file name "${name}" must be lower-case words joined by hyphens`);
+    return undefined;
+  }
+  const loaded = await loadYaml(path.join(directory, 'data', `${name}.yaml`), display, problems);
+  if (loaded === undefined) return undefined;
+  const raw = loaded.value;
+  if (!isRecord(raw)) {
+    problems.add(display, 1, 'a data file must be a mapping with version, reviewed and its lists');
+    return undefined;
+  }
+  const version = raw['version'];
+  // YAML reads an unquoted date as a string here (core schema), but accept a Date too.
+  const reviewedRaw = raw['reviewed'];
+  const reviewed = reviewedRaw instanceof Date ? reviewedRaw.toISOString().slice(0, 10) : reviewedRaw;
+  let ok = true;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    problems.add(display, loaded.lineOf('version'), '`version` must be a positive integer, bumped on every change');
+    ok = false;
+  }
+  if (typeof reviewed !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(reviewed)) {
+    problems.add(display, loaded.lineOf('reviewed'), '`reviewed` must be the YYYY-MM-DD of the last review');
+    ok = false;
+  }
+  if (!ok) return undefined;
+  return { name, version: version as number, reviewed: reviewed as string, content: raw };
 }
 
 /**
@@ -239,10 +292,24 @@ export async function loadCatalog(directories: readonly string[] = [BUILTIN_RULE
     names.set(rule.id, rule.id);
     rules.push(rule);
   }
+  const data: Record<string, RuleData> = {};
+  for (const rule of rules) {
+    for (const name of rule.data) {
+      if (name in data) continue;
+      // A data file lives beside the rules that name it; later directories (`--rules`) win.
+      const directory = [...directories].reverse().find((dir) => existsSync(path.join(dir, 'data', `${name}.yaml`)));
+      if (directory === undefined) {
+        problems.add(`rules/${rule.id}.yaml`, 0, `data: "${name}" has no rules/data/${name}.yaml`);
+        continue;
+      }
+      const found = await loadRuleData(directory, name, problems);
+      if (found !== undefined) data[name] = found;
+    }
+  }
   if (problems.list.length > 0) {
     throw new ConfigError(`invalid rule catalog (${problems.list.length} problem${problems.list.length === 1 ? '' : 's'})`, undefined, undefined, problems.list);
   }
-  return { rules: rules.sort((a, b) => (a.id < b.id ? -1 : 1)), frameworks };
+  return { rules: rules.sort((a, b) => (a.id < b.id ? -1 : 1)), frameworks, data };
 }
 
 async function listYaml(directory: string): Promise<string[]> {

@@ -60,7 +60,14 @@ export function evaluateRules(
     const notEvaluated: string[] = [];
     try {
       rule.evaluate(
-        { inventory: views.inventory, usage: views.usage, asOf, meta, params: { ...defaultParams(meta), ...settings?.params } as never },
+        {
+          inventory: views.inventory,
+          usage: views.usage,
+          asOf,
+          meta,
+          params: { ...defaultParams(meta), ...settings?.params } as never,
+          data: Object.fromEntries(meta.data.flatMap((name) => (catalog.data[name] === undefined ? [] : [[name, catalog.data[name]]]))),
+        },
         {
           report: (draft) => drafts.push(draft),
           note: (text) => notes.push(text),

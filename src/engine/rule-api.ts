@@ -1,5 +1,5 @@
 import type { InventoryView, UsageView } from '../correlate/views.js';
-import type { Evidence, Instant, RuleMeta, Severity, Subject } from '../model/index.js';
+import type { Evidence, Instant, RuleData, RuleMeta, Severity, Subject } from '../model/index.js';
 
 export type { ActivityRef, CappedSetView, InventoryView, TerminationRef, UsageStats, UsageView } from '../correlate/views.js';
 export { classifyIdentity, type Classification } from '../correlate/classify.js';
@@ -12,6 +12,11 @@ export interface RuleContext<P> {
   readonly params: P;
   readonly asOf: Instant;
   readonly meta: RuleMeta;
+  /**
+   * The provider-fact files the rule lists under `data` in its YAML, by name:
+   * each the whole parsed document (`version`, `reviewed` and the rule's lists).
+   */
+  readonly data: Readonly<Record<string, RuleData>>;
 }
 
 /** A finding as a rule states it; the engine adds metadata, mappings and the fingerprint. */

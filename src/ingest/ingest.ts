@@ -1,4 +1,5 @@
 import {
+  RECORD_KINDS,
   formatInstant,
   InputError,
   UsageError,
@@ -35,7 +36,7 @@ export const UNRECOGNISED_MESSAGE =
   'or name the format with --input-type <type>=<path>';
 
 // Fixed key order for InputSummary.records, so reports do not depend on record order.
-const KIND_ORDER: readonly RecordKind[] = ['tenant', 'principal', 'identity', 'grant', 'credential', 'approval', 'event'];
+const KIND_ORDER = RECORD_KINDS;
 
 /**
  * Reads every file with its adapter, streaming normalized records to

@@ -1,3 +1,4 @@
+import type { RecordKind } from './entities.js';
 import type { Mappings } from './finding.js';
 import type { Severity } from './severity.js';
 
@@ -21,6 +22,26 @@ export interface RuleMeta {
   readonly mappings: Mappings;
   /** What inputs the rule needs, in words, for "not evaluated" notes and docs. */
   readonly requires: readonly string[];
+  /**
+   * The record kinds the rule reads: the report lists the input files that
+   * supplied them (and the log window, for events), and `rules show` the formats.
+   */
+  readonly inputs: readonly RecordKind[];
+  /** Names of the provider-fact files (`rules/data/<name>.yaml`) the rule reads. */
+  readonly data: readonly string[];
+}
+
+/**
+ * A versioned list of provider facts a rule relies on (escalation methods,
+ * risky scopes, admin-equivalent roles): data, not code, with a review date.
+ */
+export interface RuleData {
+  readonly name: string;
+  readonly version: number;
+  /** YYYY-MM-DD of the last review against the providers' documentation. */
+  readonly reviewed: string;
+  /** The whole document; each rule checks the shape it needs. */
+  readonly content: Readonly<Record<string, unknown>>;
 }
 
 export interface Control {
@@ -41,4 +62,6 @@ export interface Framework {
 export interface Catalog {
   readonly rules: readonly RuleMeta[];
   readonly frameworks: readonly Framework[];
+  /** Provider-fact files rules listed under `data`, by name. */
+  readonly data: Readonly<Record<string, RuleData>>;
 }

@@ -55,6 +55,13 @@ export interface TrustStatement {
   readonly hasConditions: boolean;
   /** Condition keys present (`token.actions.githubusercontent.com:sub`, `sts:ExternalId`), without values. */
   readonly conditionKeys: readonly string[];
+  /**
+   * Values of the conditions that pin a federated caller — subject and audience
+   * keys only (`…:sub`, `…:aud`, `…:repository`, an Entra federated credential's
+   * subject) — so rules can tell a pinned `repo:org/app:ref:refs/heads/main` from
+   * `repo:*`. Other condition values (external ids, source IPs) are never kept.
+   */
+  readonly pinning?: readonly { readonly key: string; readonly values: readonly string[] }[];
 }
 
 /** A non-human actor. `id` is provider-qualified (ARN, SA email, appId, system:serviceaccount:ns:name). */
@@ -75,8 +82,15 @@ export interface Identity {
   readonly disabledAt: Instant | null;
   /** Provider-reported last use (e.g. RoleLastUsed), not derived from events. */
   readonly lastUsedAt: Instant | null;
-  /** Who may assume it (AWS role trust policy), where the input says. */
+  /** Who may assume it (AWS role trust policy, Entra federated credentials), where the input says. */
   readonly trust?: readonly TrustStatement[];
+  /**
+   * Owned and published by another organisation (an Entra multi-tenant app from
+   * another tenant, an installed GitHub App, an OAuth client of a vendor).
+   */
+  readonly thirdParty?: boolean;
+  /** A human-readable name where the id is opaque (Entra display name, GitHub app slug). */
+  readonly displayName?: string;
   readonly source: SourceRef;
 }
 
@@ -94,6 +108,13 @@ export interface Grant {
   /** The policy, role or binding the grant comes through. */
   readonly via: string | null;
   readonly hasConditions: boolean;
+  /**
+   * For delegated OAuth grants: consent given for every user of the tenant
+   * (Entra `AllPrincipals`, an admin-approved org-wide install) or for one principal.
+   */
+  readonly consent?: 'all-principals' | 'principal';
+  /** Where the grant applies when narrower than the identity's tenant (a Kubernetes namespace, a GCP resource). */
+  readonly scope?: string;
   readonly source: SourceRef;
 }
 
@@ -108,6 +129,8 @@ export const CREDENTIAL_TYPES = [
   'access-key',
   'ssh-key',
   'password',
+  // A GCP service-account key (JSON/P12); `sa-token` is a Kubernetes service-account token.
+  'sa-key',
 ] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
 
@@ -135,6 +158,8 @@ export interface Credential {
   readonly createdBy: string | null;
   /** False when the input says the credential is inactive / disabled. */
   readonly active: boolean;
+  /** Created and rotated by the provider itself (GCP SYSTEM_MANAGED keys): rotation and expiry rules skip it. */
+  readonly providerManaged?: boolean;
   readonly source: SourceRef;
 }
 
@@ -229,6 +254,24 @@ export interface Event {
   readonly onBehalfOf: string | null;
   /** Delegation hops, outermost first (RFC 8693 `act`, GCP delegation info, AWS role chaining). */
   readonly actorChain: readonly string[];
+  /** The provider whose log this is (`aws`, `gcp`, `entra`, `okta`, `github`, `k8s`, `oauth`); null for canonical events that do not say. */
+  readonly provider?: string;
+  readonly source: SourceRef;
+}
+
+/**
+ * A raw secret value found in an input file. Only a masked form and a hash
+ * prefix are kept: the value itself never enters the model.
+ */
+export interface SecretSighting {
+  /** What it looks like: `aws-secret-access-key`, `private-key`, `github-token`, `jwt`, … */
+  readonly detector: string;
+  /** e.g. `ghp_…a1B2` — a prefix that names the kind and the last four characters at most. */
+  readonly masked: string;
+  /** First 12 hex digits of the value's SHA-256: tells sightings of the same secret apart without revealing it. */
+  readonly hash: string;
+  /** The field it sat in, where known (`responseElements.credentials.secretAccessKey`). */
+  readonly field: string | null;
   readonly source: SourceRef;
 }
 
@@ -240,6 +283,10 @@ export type NormalizedRecord =
   | { readonly kind: 'credential'; readonly record: Credential }
   | { readonly kind: 'approval'; readonly record: Approval }
   | { readonly kind: 'tenant'; readonly record: Tenant }
-  | { readonly kind: 'event'; readonly record: Event };
+  | { readonly kind: 'event'; readonly record: Event }
+  | { readonly kind: 'secret'; readonly record: SecretSighting };
 
 export type RecordKind = NormalizedRecord['kind'];
+
+/** Every record kind, in the order reports list them. */
+export const RECORD_KINDS: readonly RecordKind[] = ['tenant', 'principal', 'identity', 'grant', 'credential', 'approval', 'event', 'secret'];

@@ -140,7 +140,7 @@ function ruleList(report: Report, catalog: Catalog): RuleMeta[] {
       remediation: finding.remediation,
       params: {},
       mappings: finding.mappings,
-      requires: [],
+      requires: [], inputs: [], data: [],
     });
   }
   return rules;

@@ -65,6 +65,7 @@ const CREDENTIAL_NAMES: Readonly<Record<CredentialType, string>> = {
   'access-key': 'Access key',
   'ssh-key': 'SSH key',
   password: 'Password',
+  'sa-key': 'Service-account key',
 };
 
 /** `Refresh token rt-7f3a` — capitalised, for the start of a sentence. */

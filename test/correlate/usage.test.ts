@@ -36,20 +36,28 @@ describe('workload keys', () => {
 });
 
 describe('CappedSet', () => {
+  const seen = (index: number) => ({ time: index, source: { file: 'log.json', line: index } });
+
   it('keeps the smallest values whatever the arrival order, and says it overflowed', () => {
     const values = Array.from({ length: 20 }, (_, index) => `v${String(index).padStart(2, '0')}`);
     const forward = new CappedSet(5);
     const backward = new CappedSet(5);
-    for (const value of values) forward.add(value);
-    for (const value of [...values].reverse()) backward.add(value);
+    for (const [index, value] of values.entries()) forward.add(value, seen(index));
+    for (const [index, value] of [...values.entries()].reverse()) backward.add(value, seen(index));
     expect(forward.view()).toEqual(backward.view());
-    expect(forward.view()).toEqual({ values: ['v00', 'v01', 'v02', 'v03', 'v04'], size: 5, overflow: true });
+    const { firstSeen, ...rest } = forward.view();
+    expect(rest).toEqual({ values: ['v00', 'v01', 'v02', 'v03', 'v04'], size: 5, overflow: true });
+    expect(firstSeen.get('v03')).toEqual(seen(3));
   });
 
-  it('is exact below the cap', () => {
+  it('is exact below the cap and keeps the earliest sighting of each value', () => {
     const set = new CappedSet(5);
-    for (const value of ['b', 'a', 'b']) set.add(value);
-    expect(set.view()).toEqual({ values: ['a', 'b'], size: 2, overflow: false });
+    set.add('b', seen(9));
+    set.add('a', seen(4));
+    set.add('b', seen(2));
+    const view = set.view();
+    expect([view.values, view.size, view.overflow]).toEqual([['a', 'b'], 2, false]);
+    expect(view.firstSeen.get('b')).toEqual(seen(2));
   });
 });
 

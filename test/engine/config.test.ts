@@ -3,15 +3,16 @@ import { parseConfig } from '../../src/engine/config.js';
 import { ConfigError, type Catalog } from '../../src/model/index.js';
 
 const catalog: Catalog = {
+  data: {},
   frameworks: [],
   rules: [
     {
       id: 'NHI-SHARE-001', name: 'shared-identity', title: 't', severity: 'high', description: 'd', remediation: 'r',
-      params: { min_workloads: { type: 'integer', default: 3, description: 'x' } }, mappings: {}, requires: [],
+      params: { min_workloads: { type: 'integer', default: 3, description: 'x' } }, mappings: {}, requires: [], inputs: [], data: [],
     },
     {
       id: 'NHI-LIFE-001', name: 'missing-disconnect-event', title: 't', severity: 'high', description: 'd', remediation: 'r',
-      params: { grace_period: { type: 'duration', default: '24h', description: 'x' } }, mappings: {}, requires: [],
+      params: { grace_period: { type: 'duration', default: '24h', description: 'x' } }, mappings: {}, requires: [], inputs: [], data: [],
     },
   ],
 };

@@ -9,11 +9,12 @@ function meta(id: string, name: string): RuleMeta {
   return {
     id, name, title: name, severity: 'medium', description: 'd', remediation: 'r',
     params: { limit: { type: 'integer', default: 1, description: 'x' } },
-    mappings: { 'owasp-nhi-2025': ['NHI1:2025'] }, requires: [],
+    mappings: { 'owasp-nhi-2025': ['NHI1:2025'] }, requires: [], inputs: [], data: [],
   };
 }
 
 const catalog: Catalog = {
+  data: {},
   frameworks: [],
   rules: [meta('NHI-TEST-001', 'throws'), meta('NHI-TEST-002', 'reports'), meta('NHI-TEST-003', 'blind')],
 };

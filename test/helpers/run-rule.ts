@@ -29,9 +29,11 @@ export async function runRule(
   params: Record<string, unknown> = {},
 ): Promise<RuleRun> {
   const meta = await ruleMeta(logic.id);
+  const loaded = await (catalog ??= loadCatalog());
+  const data = Object.fromEntries(meta.data.flatMap((name) => (loaded.data[name] === undefined ? [] : [[name, loaded.data[name]]])));
   const run: RuleRun = { findings: [], notes: [], notEvaluated: [] };
   logic.evaluate(
-    { inventory: scene.inventory, usage: scene.usage, asOf, meta, params: { ...defaultParams(meta), ...params } as never },
+    { inventory: scene.inventory, usage: scene.usage, asOf, meta, params: { ...defaultParams(meta), ...params } as never, data },
     {
       report: (finding) => run.findings.push(finding),
       note: (text) => run.notes.push(text),

@@ -18,6 +18,7 @@ export const HOSTILE_CLEAR = '\u001b[2J';
 export const HOSTILE_C1 = '\u009b31m';
 
 export const sampleCatalog: Catalog = {
+  data: {},
   frameworks: [
     {
       id: 'owasp-nhi-2025',
@@ -90,7 +91,7 @@ function rule(
   severity: Severity,
   text: Pick<RuleMeta, 'title' | 'description' | 'remediation' | 'mappings'>,
 ): RuleMeta {
-  return { id, name, severity, params: {}, requires: ['identities'], ...text };
+  return { id, name, severity, params: {}, requires: ['identities'], inputs: [], data: [], ...text };
 }
 
 function meta(id: string): RuleMeta {

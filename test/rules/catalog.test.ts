@@ -123,24 +123,48 @@ describe('a broken catalog', () => {
         'mappings:',
         '  owasp-nhi-2025: [NHI99:2025]',
         '  made-up-framework: [X-1]',
+        'inputs: [identity, logs]',
         '',
       ].join('\n'),
     );
+    // A valid rule whose provider-fact files are missing or lack a version and review date.
+    await writeFile(
+      path.join(dir, 'NHI-TEST-003.yaml'),
+      [
+        'id: NHI-TEST-003',
+        'name: data-reader',
+        'title: Reads data',
+        'severity: low',
+        'description: Reads provider facts.',
+        'remediation: None.',
+        'mappings:',
+        '  owasp-nhi-2025: [NHI5:2025]',
+        'inputs: [grant]',
+        'data: [missing-facts, undated-facts]',
+        '',
+      ].join('\n'),
+    );
+    await mkdir(path.join(dir, 'data'));
+    await writeFile(path.join(dir, 'data', 'undated-facts.yaml'), 'version: 0\nroles: []\n');
     const error = await loadCatalog([dir]).then(
       () => undefined,
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(8);
     expect(problems).toEqual(
       expect.arrayContaining([
+        expect.stringMatching(/NHI-TEST-001\.yaml:\d+: inputs: "logs" is not a record kind/),
+        expect.stringMatching(/NHI-TEST-003\.yaml: data: "missing-facts" has no rules\/data\/missing-facts\.yaml/),
+        expect.stringMatching(/data\/undated-facts\.yaml:1: `version` must be a positive integer/),
+        expect.stringMatching(/data\/undated-facts\.yaml:1: `reviewed` must be the YYYY-MM-DD/),
         expect.stringMatching(/NHI-TEST-001\.yaml:1: id "NHI-TEST-002" differs from the file name "NHI-TEST-001"/),
         expect.stringMatching(/NHI-TEST-001\.yaml:4: severity "severe"/),
         expect.stringMatching(/"NHI99:2025" is not a control in rules\/frameworks\/owasp-nhi-2025\.yaml/),
         expect.stringMatching(/unknown framework "made-up-framework"/),
       ]),
     );
-    expect((error as ConfigError).message).toBe('invalid rule catalog (4 problems)');
+    expect((error as ConfigError).message).toBe('invalid rule catalog (8 problems)');
   });
 });
