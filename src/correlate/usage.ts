@@ -17,13 +17,15 @@ export const TERMINATION_CAP = 32;
 const CHAIN_CAP = 16;
 
 /**
- * The service an action belongs to: `s3` for `s3:GetObject`, `iam.googleapis.com`
- * style prefixes are left to the provider's syntax. Null when the action has no
- * `service:` prefix (Kubernetes `get pods`).
+ * The service an action belongs to: `s3` for AWS `s3:GetObject`, `iam` for a
+ * GCP permission `iam.serviceAccountKeys.create`. Null for actions without a
+ * service prefix (Kubernetes `get pods`, Entra activity names).
  */
 export function serviceOf(action: string): string | null {
   const colon = action.indexOf(':');
-  return colon > 0 ? action.slice(0, colon).toLowerCase() : null;
+  if (colon > 0) return action.slice(0, colon).toLowerCase();
+  const dotted = /^([a-z][a-z0-9]*)\.[A-Za-z]/.exec(action);
+  return dotted !== null && !action.includes(' ') ? (dotted[1] ?? null) : null;
 }
 
 /** The deeper chain wins; on equal depth the earlier event, so merges are order-free. */

@@ -11,6 +11,7 @@ import type {
   Identity,
   NormalizedRecord,
   Principal,
+  SecretSighting,
   SourceRef,
   Tenant,
 } from '../../src/model/index.js';
@@ -85,6 +86,11 @@ export function event(input: Partial<Event> & { time: number }): NormalizedRecor
     ...input,
   };
   return { kind: 'event', record };
+}
+
+export function secret(input: Partial<SecretSighting> & { detector: string }): NormalizedRecord {
+  const record: SecretSighting = { masked: '…abcd', hash: '0123456789ab', field: null, source: at('export.json'), ...input };
+  return { kind: 'secret', record };
 }
 
 /** Correlates the records exactly as a scan would. */
