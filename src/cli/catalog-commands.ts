@@ -22,16 +22,35 @@ function controlTitle(catalog: Catalog, framework: string, control: string): str
   return title === undefined ? control : `${control} ${title}`;
 }
 
+/** NIST catalogs in the order the rule list shows them, with short labels. */
+const NIST_FRAMEWORKS: readonly (readonly [string, string])[] = [
+  ['nist-csf-2.0', 'CSF'],
+  ['nist-800-53r5', '800-53'],
+  ['nist-800-207', '800-207'],
+];
+
+/** Input formats whose records a rule reads: every adapter yielding one of its record kinds. */
+function feedingFormats(rule: RuleMeta): string[] {
+  const formats = ADAPTERS.filter((adapter) => adapter.yields.some((kind) => rule.inputs.includes(kind))).map((adapter) => adapter.id);
+  // Raw secrets are looked for in every file, whatever its format.
+  if (rule.inputs.includes('secret')) formats.unshift('every input file (raw secret values)');
+  return formats;
+}
+
 export function rulesListCommand(catalog: Catalog, color: boolean): string {
   const chalk = new Chalk({ level: color ? 1 : 0 });
   const rows = catalog.rules.map((rule) => [
     rule.id,
     rule.name,
     rule.severity,
-    (rule.mappings['owasp-nhi-2025'] ?? []).join(', '),
+    (rule.mappings['owasp-nhi-2025'] ?? []).map((control) => control.replace(/:2025$/, '')).join(', '),
+    NIST_FRAMEWORKS.flatMap(([framework, label]) => {
+      const controls = rule.mappings[framework] ?? [];
+      return controls.length === 0 ? [] : [`${label} ${controls.join(', ')}`];
+    }).join('\n'),
     rule.title,
   ]);
-  return `${table(['id', 'name', 'severity', 'OWASP NHI', 'title'].map((h) => chalk.bold(h)), rows)}${catalog.rules.length} rules. \`nhi-audit rules show <id|name>\` for details.\n`;
+  return `${table(['id', 'name', 'severity', 'OWASP NHI', 'NIST', 'title'].map((h) => chalk.bold(h)), rows)}${catalog.rules.length} rules. \`nhi-audit rules show <id|name>\` for details.\n`;
 }
 
 export function rulesShowCommand(catalog: Catalog, rule: RuleMeta): string {
@@ -50,6 +69,13 @@ export function rulesShowCommand(catalog: Catalog, rule: RuleMeta): string {
     for (const [name, spec] of params) lines.push(`  ${name} (${spec.type}, default ${JSON.stringify(spec.default)}): ${spec.description.trim()}`);
   }
   if (rule.requires.length > 0) lines.push('', 'Needs:', ...rule.requires.map((item) => `  - ${item}`));
+  const formats = feedingFormats(rule);
+  if (formats.length > 0) lines.push('', `Reads ${rule.inputs.join(', ')} records, from:`, ...formats.map((format) => `  - ${format}`));
+  const facts = rule.data.flatMap((name) => {
+    const data = catalog.data[name];
+    return data === undefined ? [] : [`  - rules/data/${name}.yaml (version ${data.version}, reviewed ${data.reviewed})`];
+  });
+  if (facts.length > 0) lines.push('', 'Provider facts:', ...facts);
   lines.push('', 'Controls:');
   for (const [framework, controls] of Object.entries(rule.mappings)) {
     const name = catalog.frameworks.find((item) => item.id === framework)?.name ?? framework;

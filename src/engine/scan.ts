@@ -7,6 +7,7 @@ import {
   SEVERITIES,
   formatInstant,
   type Catalog,
+  type EvaluationBasis,
   type Instant,
   type Report,
   type Severity,
@@ -100,15 +101,27 @@ export async function scan(request: ScanRequest): Promise<Report> {
   const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
   for (const finding of reported) bySeverity[finding.severity] += 1;
   const coverage = views.usage.coverage();
+  const logWindow = coverage === null ? null : { from: formatInstant(coverage.from), to: formatInstant(coverage.to), events: coverage.events };
+  const metaById = new Map(request.catalog.rules.map((meta) => [meta.id, meta]));
+  const basisOf = (ruleId: string): EvaluationBasis | undefined => {
+    const meta = metaById.get(ruleId);
+    if (meta === undefined) return undefined;
+    const sources = inputs
+      .filter((input) => meta.inputs.some((kind) => (input.records[kind] ?? 0) > 0))
+      .map((input) => input.file);
+    return { sources, window: meta.inputs.includes('event') ? logWindow : null };
+  };
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: await toolVersion() },
     asOf: formatInstant(request.asOf),
     inputs,
     skipped,
-    logWindow:
-      coverage === null ? null : { from: formatInstant(coverage.from), to: formatInstant(coverage.to), events: coverage.events },
-    evaluations: evaluations.map((evaluation) => ({ ...evaluation, findings: perRule.get(evaluation.ruleId) ?? 0 })),
+    logWindow,
+    evaluations: evaluations.map((evaluation) => {
+      const basis = evaluation.status === 'disabled' ? undefined : basisOf(evaluation.ruleId);
+      return { ...evaluation, findings: perRule.get(evaluation.ruleId) ?? 0, ...(basis === undefined ? {} : { basis }) };
+    }),
     summary: { total: reported.length, bySeverity },
     suppressed: 0,
     findings: reported,

@@ -33,6 +33,17 @@ export interface RuleEvaluation {
   /** Why not evaluated, or the error; for partial coverage, what was left out. */
   readonly notes: readonly string[];
   readonly findings: number;
+  /**
+   * What the rule looked at: the input files that supplied the record kinds it
+   * reads, and the log window when it reads events. Absent for disabled rules.
+   */
+  readonly basis?: EvaluationBasis;
+}
+
+export interface EvaluationBasis {
+  readonly sources: readonly string[];
+  /** The span of events the rule could see; null when it reads events and none were given, or it does not read events. */
+  readonly window: LogWindow | null;
 }
 
 export interface ReportSummary {

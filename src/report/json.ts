@@ -79,6 +79,9 @@ function evaluation(item: RuleEvaluation): Record<string, unknown> {
     status: item.status,
     notes: [...item.notes],
     findings: item.findings,
+    ...(item.basis === undefined
+      ? {}
+      : { basis: { sources: [...item.basis.sources], window: item.basis.window === null ? null : { ...item.basis.window } } }),
   };
 }
 

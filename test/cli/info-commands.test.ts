@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FORMAT_EXAMPLES } from '../../src/cli/format-examples.js';
+import { loadCatalog } from '../../src/engine/catalog.js';
 import { ADAPTERS } from '../../src/ingest/registry.js';
 import { REPO, runCli } from '../helpers/cli.js';
 
@@ -92,5 +93,30 @@ describe('nhi-audit inventory sources', () => {
     const events = report.inputs.find((input) => input.format === 'canonical-events');
     expect(events?.window).toEqual({ from: '2026-09-02T10:15:00Z', to: '2026-10-31T12:00:00Z' });
     expect(report.inputs.filter((input) => input.window !== undefined)).toHaveLength(1);
+  });
+});
+
+describe('nhi-audit rules', () => {
+  it('lists every rule with its id, name, severity, OWASP and NIST mappings', async () => {
+    const catalog = await loadCatalog();
+    const run = await runCli(['rules', 'list']);
+    expect(run.code).toBe(0);
+    for (const rule of catalog.rules) {
+      const row = run.stdout.split('\n').find((line) => line.includes(rule.id));
+      expect(row, rule.id).toBeDefined();
+      expect(row).toContain(rule.name.slice(0, 10));
+      for (const control of rule.mappings['owasp-nhi-2025'] ?? []) expect(run.stdout).toContain(control.replace(/:2025$/, ''));
+    }
+    expect(run.stdout).toMatch(/800-53 AC-6/);
+    expect(run.stdout).toContain(`${catalog.rules.length} rules.`);
+  });
+
+  it('shows a rule with its params, the formats that feed it and its controls by title', async () => {
+    const run = await runCli(['rules', 'show', 'orphaned-refresh-token']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('NHI-TOKEN-001  orphaned-refresh-token  (high)');
+    expect(run.stdout).toMatch(/Reads credential, principal, approval, identity, event records, from:\n {2}- canonical-inventory\n/);
+    expect(run.stdout).toContain('  - okta-system-log');
+    expect(run.stdout).toContain('AC-2 Account Management');
   });
 });

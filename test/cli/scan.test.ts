@@ -11,7 +11,7 @@ const DEMO = ['scan', 'fixtures/demo', '--as-of', AS_OF];
 interface JsonReport {
   findings: { ruleId: string; ruleName: string; severity: string; subject: { id: string }; evidence: { source: { file: string; line: number } }[] }[];
   skipped: { file: string; line: number; message: string }[];
-  evaluations: { ruleId: string; status: string; notes: string[] }[];
+  evaluations: { ruleId: string; status: string; notes: string[]; basis?: { sources: string[]; window: { from: string; to: string } | null } }[];
   inputs: { file: string; format: string }[];
 }
 
@@ -21,6 +21,18 @@ async function scanJson(args: readonly string[]): Promise<{ code: number; report
 }
 
 describe('scan on the demo bundle', () => {
+  it('says per rule which files it read and, for rules that read events, over which window', async () => {
+    const { report } = await scanJson(DEMO);
+    const basis = (id: string) => report.evaluations.find((evaluation) => evaluation.ruleId === id)?.basis;
+    expect(basis('NHI-SHARE-001')?.sources).toContain('fixtures/demo/demo.events.ndjson');
+    expect(basis('NHI-SHARE-001')?.window).toMatchObject({ from: expect.stringMatching(/^2026-/), to: expect.stringMatching(/^2026-/) });
+    // Wildcard privilege reads grants and credentials, not events: no window, and no event file among its sources.
+    expect(basis('NHI-PRIV-001')?.window).toBeNull();
+    expect(basis('NHI-PRIV-001')?.sources.some((file) => file.endsWith('.ndjson'))).toBe(false);
+    expect(basis('NHI-PRIV-001')?.sources.length).toBeGreaterThan(0);
+  });
+
+
   it('fires all five core rules and leaves the clean identities alone', async () => {
     const { code, report } = await scanJson(DEMO);
     expect(code).toBe(1);
