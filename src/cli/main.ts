@@ -69,6 +69,14 @@ interface ScanOptions {
   disable?: string[];
   strict?: boolean;
   inputType?: string[];
+  workers?: string;
+}
+
+/** `--workers`: a positive integer or `auto`. */
+function workersOption(value: string | undefined): number | 'auto' {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--workers must be a positive whole number or auto, not "${value}"`);
+  return Number(value);
 }
 
 async function readConfig(io: CliIO, catalog: Catalog, explicit: string | undefined): Promise<Config> {
@@ -108,6 +116,7 @@ async function runScan(patterns: string[], given: ScanOptions, io: CliIO): Promi
   const failOn = options.failOn === undefined ? (config.failOn ?? 'high') : severityOption('--fail-on', options.failOn, true);
   const minSeverity =
     options.minSeverity === undefined ? (config.minSeverity ?? 'info') : (severityOption('--min-severity', options.minSeverity, false) as Severity);
+  const workers = workersOption(options.workers);
   const enable = ruleRefs(catalog, '--enable', options.enable);
   const disable = ruleRefs(catalog, '--disable', options.disable);
 
@@ -122,6 +131,7 @@ async function runScan(patterns: string[], given: ScanOptions, io: CliIO): Promi
     config,
     selection: { enable, disable },
     inputTypes: inputTypes(options.inputType, io.cwd),
+    workers,
     ...(progress === undefined ? {} : { progress: progress.update }),
   });
   progress?.clear();
@@ -205,6 +215,7 @@ function buildProgram(io: CliIO, version: string, setExit: (code: ExitCode) => v
     .addOption(new Option('--disable <rules>', 'disable rules by id or name (comma-separated, repeatable)').argParser(collect))
     .option('--strict', 'treat any unreadable input file or record as fatal (exit 2)')
     .addOption(new Option('--input-type <type=path>', 'force the format of a file (see `nhi-audit formats`; repeatable)').argParser(collect))
+    .option('--workers <n|auto>', 'threads that read input files; the report is the same for any number (default: auto, one per core for inputs over 32 MB)')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (patterns: string[], options: ScanOptions) => {
       setExit(await runScan(patterns, options, io));

@@ -7,6 +7,11 @@ export function compareActivity(a: ActivityRef, b: ActivityRef): number {
   return a.source.line - b.source.line;
 }
 
+export interface CappedSetData {
+  readonly values: ReadonlyMap<string, ActivityRef>;
+  readonly overflowed: boolean;
+}
+
 /**
  * A set of distinct strings that stops growing at `cap`, so that memory
  * follows identities, not log volume. Once full it keeps the `cap` smallest
@@ -47,6 +52,18 @@ export class CappedSet {
   merge(other: CappedSet): void {
     for (const [value, at] of other.values) this.add(value, at);
     if (other.overflowed) this.overflowed = true;
+  }
+
+  /** Plain data for a worker message (structured clone keeps Maps, not classes). */
+  toData(): CappedSetData {
+    return { values: new Map(this.values), overflowed: this.overflowed };
+  }
+
+  static fromData(cap: number, data: CappedSetData): CappedSet {
+    const set = new CappedSet(cap);
+    for (const [value, at] of data.values) set.values.set(value, at);
+    set.overflowed = data.overflowed;
+    return set;
   }
 
   view(): CappedSetView {

@@ -6,7 +6,7 @@ import type { UsageView } from './views.js';
 
 export type * from './views.js';
 export { Inventory, InventoryBuilder } from './inventory.js';
-export { UsageFold, UsageAccumulator } from './usage.js';
+export { UsageFold, UsageAccumulator, type FoldData } from './usage.js';
 
 /**
  * Receives normalized records in any order: inventory records are indexed,
@@ -28,6 +28,7 @@ export class Correlator {
   /** Joins a fold made elsewhere (another worker) into this one. */
   mergeFold(fold: UsageFold): void {
     this.fold.merge(fold);
+    if (fold.coverage() !== null) this.inventory.sawEvents();
   }
 
   finish(): { inventory: Inventory; usage: UsageView } {

@@ -4,7 +4,7 @@ import {
   type Event,
   type Instant,
 } from '../model/index.js';
-import { CappedSet, compareActivity } from './capped-set.js';
+import { CappedSet, compareActivity, type CappedSetData } from './capped-set.js';
 import type { ActivityRef, ChainRef, LogCoverage, TerminationRef, UsageStats } from './views.js';
 import { sourceNetwork, workloadKey } from './workload.js';
 
@@ -48,6 +48,30 @@ function later(current: ActivityRef | null, candidate: ActivityRef | null): Acti
   return compareActivity(candidate, current) > 0 ? candidate : current;
 }
 
+const SET_NAMES = ['actions', 'services', 'providers', 'tenants', 'environments', 'networks', 'userAgents', 'workloads'] as const;
+type SetName = (typeof SET_NAMES)[number];
+
+/** An accumulator as plain data (see UsageAccumulator.toData). */
+export interface AccumulatorData {
+  /** events, ownActions, failures, refreshes, interactiveLogins */
+  readonly counts: [number, number, number, number, number];
+  /** firstUse, lastUse, lastFailure, lastRefresh, lastInteractiveLogin */
+  readonly refs: [ActivityRef | null, ActivityRef | null, ActivityRef | null, ActivityRef | null, ActivityRef | null];
+  readonly deepestChain: ChainRef | null;
+  readonly sets: Readonly<Record<SetName, CappedSetData>>;
+  readonly terminations: readonly TerminationRef[];
+}
+
+/** A fold as plain data, to cross from a worker thread (see UsageFold.toData). */
+export interface FoldData {
+  readonly maps: Readonly<Record<FoldMapName, ReadonlyMap<string, AccumulatorData>>>;
+  readonly span: { readonly from: Instant | null; readonly to: Instant | null; readonly count: number };
+  readonly tenantSpans: ReadonlyMap<string, LogCoverage>;
+}
+
+const FOLD_MAPS = ['byIdentityRef', 'byCredentialOnly', 'byCredential', 'byPrincipal', 'byDelegation'] as const;
+type FoldMapName = (typeof FOLD_MAPS)[number];
+
 /**
  * The fold of every event that named one key. `add` takes one event; `merge`
  * combines two folds exactly (commutative and associative), which is what
@@ -60,15 +84,15 @@ export class UsageAccumulator {
   private firstUse: ActivityRef | null = null;
   private lastUse: ActivityRef | null = null;
   private lastFailure: ActivityRef | null = null;
-  private readonly actions = new CappedSet(DISTINCT_CAP);
-  private readonly services = new CappedSet(DISTINCT_CAP);
-  private readonly providers = new CappedSet(DISTINCT_CAP);
+  private actions = new CappedSet(DISTINCT_CAP);
+  private services = new CappedSet(DISTINCT_CAP);
+  private providers = new CappedSet(DISTINCT_CAP);
   private deepestChain: ChainRef | null = null;
-  private readonly tenants = new CappedSet(DISTINCT_CAP);
-  private readonly environments = new CappedSet(DISTINCT_CAP);
-  private readonly networks = new CappedSet(DISTINCT_CAP);
-  private readonly userAgents = new CappedSet(DISTINCT_CAP);
-  private readonly workloads = new CappedSet(DISTINCT_CAP);
+  private tenants = new CappedSet(DISTINCT_CAP);
+  private environments = new CappedSet(DISTINCT_CAP);
+  private networks = new CappedSet(DISTINCT_CAP);
+  private userAgents = new CappedSet(DISTINCT_CAP);
+  private workloads = new CappedSet(DISTINCT_CAP);
   private refreshes = 0;
   private lastRefresh: ActivityRef | null = null;
   private interactiveLogins = 0;
@@ -165,6 +189,29 @@ export class UsageAccumulator {
     };
   }
 
+  /** Plain data for a worker message; `fromData` rebuilds an equal accumulator. */
+  toData(): AccumulatorData {
+    const sets = {} as Record<SetName, CappedSetData>;
+    for (const name of SET_NAMES) sets[name] = this[name].toData();
+    return {
+      counts: [this.events, this.ownActions, this.failures, this.refreshes, this.interactiveLogins],
+      refs: [this.firstUse, this.lastUse, this.lastFailure, this.lastRefresh, this.lastInteractiveLogin],
+      deepestChain: this.deepestChain,
+      sets,
+      terminations: this.terminations,
+    };
+  }
+
+  static fromData(data: AccumulatorData): UsageAccumulator {
+    const accumulator = new UsageAccumulator();
+    [accumulator.events, accumulator.ownActions, accumulator.failures, accumulator.refreshes, accumulator.interactiveLogins] = data.counts;
+    [accumulator.firstUse, accumulator.lastUse, accumulator.lastFailure, accumulator.lastRefresh, accumulator.lastInteractiveLogin] = data.refs;
+    accumulator.deepestChain = data.deepestChain;
+    accumulator.terminations = [...data.terminations];
+    for (const name of SET_NAMES) accumulator[name] = CappedSet.fromData(DISTINCT_CAP, data.sets[name]);
+    return accumulator;
+  }
+
   private addTerminations(refs: readonly TerminationRef[]): void {
     if (refs.length === 0) return;
     // Keep the earliest: a revocation's first occurrence is what lifecycle rules compare against.
@@ -226,6 +273,24 @@ export class UsageFold {
   coverage(): LogCoverage | null {
     if (this.from === null || this.to === null) return null;
     return { from: this.from, to: this.to, events: this.count };
+  }
+
+  toData(): FoldData {
+    const maps = {} as Record<FoldMapName, Map<string, AccumulatorData>>;
+    for (const name of FOLD_MAPS) maps[name] = new Map([...this[name]].map(([key, value]) => [key, value.toData()]));
+    return { maps, span: { from: this.from, to: this.to, count: this.count }, tenantSpans: new Map(this.tenantSpans) };
+  }
+
+  static fromData(data: FoldData): UsageFold {
+    const fold = new UsageFold();
+    for (const name of FOLD_MAPS) {
+      for (const [key, value] of data.maps[name]) fold[name].set(key, UsageAccumulator.fromData(value));
+    }
+    fold.from = data.span.from;
+    fold.to = data.span.to;
+    fold.count = data.span.count;
+    for (const [tenant, span] of data.tenantSpans) fold.tenantSpans.set(tenant, { ...span });
+    return fold;
   }
 
   /** The span of events that named this tenant, or null when none did. */

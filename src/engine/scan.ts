@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { Correlator } from '../correlate/index.js';
 import { discover } from '../ingest/discover.js';
 import { ingest } from '../ingest/ingest.js';
@@ -15,6 +16,7 @@ import {
 import { RULES } from '../rules/index.js';
 import type { Config } from './config.js';
 import { evaluateRules, type Selection } from './evaluate.js';
+import { ingestInWorkers } from './parallel.js';
 import { atOrAbove, compareFindings, dedupe, redact } from './findings.js';
 import type { RuleLogic } from './rule-api.js';
 
@@ -31,6 +33,8 @@ export interface ScanRequest {
   readonly inputTypes: ReadonlyMap<string, string>;
   /** Told how far reading has got: at each file and every PROGRESS_EVERY records. */
   readonly progress?: (state: ScanProgress) => void;
+  /** Worker threads to read with; `auto` (the default) picks by input size and cores. */
+  readonly workers?: number | 'auto';
 }
 
 export interface ScanProgress {
@@ -59,6 +63,25 @@ export function ruleLogicById(): Map<string, RuleLogic<never>> {
   return new Map(RULES.map((rule) => [rule.id, rule as RuleLogic<never>]));
 }
 
+/** Below this much input, starting threads costs more than it saves. */
+export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+
+/**
+ * How many threads read: what was asked for, or by default one per core when
+ * there is enough input (on disk, so gzip counts compressed) to repay them.
+ * Never more threads than files.
+ */
+async function workerCount(asked: number | 'auto', files: readonly { path: string }[]): Promise<number> {
+  if (asked !== 'auto') return Math.max(1, Math.min(asked, files.length));
+  if (files.length < 2) return 1;
+  let bytes = 0;
+  for (const file of files) {
+    bytes += await stat(file.path).then((info) => info.size, () => 0);
+    if (bytes >= PARALLEL_MIN_BYTES) return Math.min(availableParallelism(), files.length);
+  }
+  return 1;
+}
+
 /** discover → ingest (stream) → correlate → rules → findings pipeline → Report. */
 export async function scan(request: ScanRequest): Promise<Report> {
   const files = await discover(request.patterns, request.cwd);
@@ -66,26 +89,42 @@ export async function scan(request: ScanRequest): Promise<Report> {
   let records = 0;
   let current = { file: '', fileNumber: 0 };
   const progress = request.progress;
-  const { inputs, skipped } = await ingest(
-    files,
-    {
-      strict: request.strict,
-      inputType: request.inputTypes,
-      ...(progress === undefined
-        ? {}
-        : {
-            onFile: (index: number, file: { display: string }) => {
-              current = { file: file.display, fileNumber: index + 1 };
-              progress({ ...current, files: files.length, records });
-            },
-          }),
-    },
-    (record) => {
-      correlator.add(record);
-      records += 1;
-      if (progress !== undefined && records % PROGRESS_EVERY === 0) progress({ ...current, files: files.length, records });
-    },
-  );
+  const workers = await workerCount(request.workers ?? 'auto', files);
+  const { inputs, skipped } =
+    workers > 1
+      ? await ingestInWorkers(files, {
+          strict: request.strict,
+          inputTypes: request.inputTypes,
+          workers,
+          ...(progress === undefined
+            ? {}
+            : {
+                onFileDone: (index: number, file: { display: string }, count: number) => {
+                  records += count;
+                  progress({ file: file.display, fileNumber: index + 1, files: files.length, records });
+                },
+              }),
+        }, correlator)
+      : await ingest(
+          files,
+          {
+            strict: request.strict,
+            inputType: request.inputTypes,
+            ...(progress === undefined
+              ? {}
+              : {
+                  onFile: (index: number, file: { display: string }) => {
+                    current = { file: file.display, fileNumber: index + 1 };
+                    progress({ ...current, files: files.length, records });
+                  },
+                }),
+          },
+          (record) => {
+            correlator.add(record);
+            records += 1;
+            if (progress !== undefined && records % PROGRESS_EVERY === 0) progress({ ...current, files: files.length, records });
+          },
+        );
   const views = correlator.finish();
   const { findings, evaluations } = evaluateRules(
     request.catalog,

@@ -12,11 +12,13 @@ export interface DiscoveredFile {
 }
 
 const IGNORED_DIRECTORY = 'node_modules';
+/** Notes kept beside exports (README.md, findings.md): no provider exports Markdown. Named explicitly, they are still read. */
+const IGNORED_IN_DIRECTORIES = '**/*.md';
 
 /**
  * Expands command-line arguments into the files to read. Each argument is a
- * file, a directory (recursed, skipping dotfiles, dot-directories and
- * node_modules) or a glob. The result is deduplicated and sorted by display
+ * file, a directory (recursed, skipping dotfiles, dot-directories,
+ * node_modules and Markdown notes) or a glob. The result is deduplicated and sorted by display
  * path so that runs are deterministic whatever the argument order or the
  * file system's listing order.
  */
@@ -35,7 +37,7 @@ export async function discover(patterns: readonly string[], cwd: string): Promis
         absolute: true,
         onlyFiles: true,
         dot: false,
-        ignore: [`**/${IGNORED_DIRECTORY}/**`],
+        ignore: [`**/${IGNORED_DIRECTORY}/**`, IGNORED_IN_DIRECTORIES],
       });
       if (files.length === 0) throw new UsageError(`directory contains no input files: ${pattern}`);
       for (const file of files) add(resolve(file));

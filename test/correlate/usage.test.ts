@@ -107,6 +107,23 @@ describe('UsageFold', () => {
     expect(right.byCredential.get('k1')?.stats()).toEqual(whole.byCredential.get('k1')?.stats());
   });
 
+  it('crosses a thread boundary as plain data and comes back equal', () => {
+    const whole = new UsageFold();
+    for (const item of [...events, ev({ time: t('2026-01-06T00:00:00Z'), identity: 'svc', tenant: 'acct-1', actorChain: ['a', 'b', 'c'], action: 's3:GetObject' })]) {
+      whole.add(item);
+    }
+    // structuredClone is what postMessage applies: classes are lost, Maps and plain objects survive.
+    const copy = UsageFold.fromData(structuredClone(whole.toData()));
+    expect(copy.coverage()).toEqual(whole.coverage());
+    expect(copy.coverageOf('acct-1')).toEqual(whole.coverageOf('acct-1'));
+    for (const map of ['byIdentityRef', 'byCredential', 'byCredentialOnly', 'byPrincipal', 'byDelegation'] as const) {
+      expect([...copy[map].keys()]).toEqual([...whole[map].keys()]);
+      for (const [key, value] of whole[map]) expect(copy[map].get(key)?.stats()).toEqual(value.stats());
+    }
+    expect(copy.byIdentityRef.get('svc')?.stats().deepestChain?.chain).toEqual(['a', 'b', 'c']);
+    expect(copy.byIdentityRef.get('svc')?.stats().services.values).toEqual(['s3']);
+  });
+
   it('breaks ties on time by evidence position, not arrival order', () => {
     const tie = t('2026-02-01T00:00:00Z');
     const a = ev({ time: tie, identity: 'svc', source: { file: 'z.ndjson', line: 1 } });

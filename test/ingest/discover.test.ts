@@ -18,9 +18,11 @@ function tree(files: readonly string[]): string {
 const displays = (found: readonly { display: string }[]): string[] => found.map((f) => f.display);
 
 describe('discover', () => {
-  test('a directory is recursed, skipping dotfiles, dot-directories and node_modules', async () => {
+  test('a directory is recursed, skipping dotfiles, dot-directories, node_modules and Markdown notes', async () => {
     const root = tree([
       'exports/b.json',
+      'exports/README.md',
+      'exports/a/notes.md',
       'exports/a/deep/c.ndjson',
       'exports/.hidden.json',
       'exports/.git/config',
@@ -30,9 +32,9 @@ describe('discover', () => {
     expect(displays(await discover(['exports'], root))).toEqual(['exports/a/deep/c.ndjson', 'exports/b.json']);
   });
 
-  test('a file given explicitly is taken even when it is a dotfile', async () => {
-    const root = tree(['.nhi.yaml']);
-    expect(displays(await discover(['.nhi.yaml'], root))).toEqual(['.nhi.yaml']);
+  test('a file given explicitly is taken even when it is a dotfile or Markdown', async () => {
+    const root = tree(['.nhi.yaml', 'README.md']);
+    expect(displays(await discover(['.nhi.yaml', 'README.md'], root))).toEqual(['.nhi.yaml', 'README.md']);
   });
 
   test('globs expand; the result is deduplicated and sorted by display path', async () => {

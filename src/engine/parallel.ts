@@ -1,0 +1,115 @@
+/*
+ * Parallel ingestion: files are handed one at a time to worker threads, which
+ * read them and fold their events. Inventory records come back per file and
+ * are added in path order — the order a single-threaded scan uses, so merges
+ * of the same record from two sources resolve identically — and the workers'
+ * folds are merged at the end (the fold is commutative and associative).
+ * The report is therefore the same whatever the number of workers.
+ */
+import { Worker } from 'node:worker_threads';
+import { UsageFold, type Correlator } from '../correlate/index.js';
+import type { DiscoveredFile } from '../ingest/discover.js';
+import type { IngestResult } from '../ingest/ingest.js';
+import { ConfigError, InputError, UsageError, type InputSummary, type KnownError, type SkippedInput } from '../model/index.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
+
+export interface ParallelOptions {
+  readonly strict: boolean;
+  readonly inputTypes: ReadonlyMap<string, string>;
+  readonly workers: number;
+  /** Told when a file's results have been taken in (in path order). */
+  readonly onFileDone?: (index: number, file: DiscoveredFile, records: number) => void;
+}
+
+/**
+ * The compiled worker. Under the test runner this module is TypeScript in
+ * src/, which a worker thread cannot load: use the built copy in dist/ then.
+ */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/engine/scan-worker.js', import.meta.url)
+    : new URL('./scan-worker.js', import.meta.url);
+}
+
+type FileResult = Extract<FromWorker, { type: 'file' }>;
+type Failure = { readonly index: number; readonly error: Error };
+
+function rebuild(message: Extract<FromWorker, { type: 'known-error' }>): KnownError {
+  switch (message.kind) {
+    case 'usage':
+      return new UsageError(message.message, message.file, message.line);
+    case 'config':
+      return new ConfigError(message.message, message.file, message.line);
+    case 'input':
+      return new InputError(message.message, message.file, message.line);
+  }
+}
+
+export async function ingestInWorkers(
+  files: readonly DiscoveredFile[],
+  options: ParallelOptions,
+  correlator: Correlator,
+): Promise<IngestResult> {
+  const setup: WorkerSetup = { files, strict: options.strict, inputTypes: [...options.inputTypes] };
+  const workers = Array.from({ length: Math.max(1, Math.min(options.workers, files.length)) }, () => new Worker(workerUrl(), { workerData: setup }));
+  const inputs: InputSummary[] = [];
+  const skipped: SkippedInput[] = [];
+  const pending = new Map<number, FileResult>();
+  let nextToTake = 0;
+  let nextToHand = 0;
+  let foldsLeft = workers.length;
+  let failure: Failure | undefined;
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const fail = (found: Failure): void => {
+        // Keep the failure of the earliest file, as a single-threaded scan would have met it first.
+        if (failure === undefined || found.index < failure.index) failure = found;
+        if (nextToTake >= failure.index) reject(failure.error);
+      };
+      const handOut = (worker: Worker): void => {
+        const message: ToWorker = nextToHand < files.length ? { type: 'read', index: nextToHand++ } : { type: 'finish' };
+        worker.postMessage(message);
+      };
+      const take = (): void => {
+        for (let result = pending.get(nextToTake); result !== undefined; result = pending.get(nextToTake)) {
+          pending.delete(nextToTake);
+          for (const record of result.records) correlator.add(record);
+          inputs.push(...result.inputs);
+          skipped.push(...result.skipped);
+          const file = files[nextToTake];
+          if (file !== undefined) options.onFileDone?.(nextToTake, file, result.records.length + result.events);
+          nextToTake += 1;
+        }
+        if (failure !== undefined && nextToTake >= failure.index) reject(failure.error);
+      };
+      for (const worker of workers) {
+        worker.on('message', (message: FromWorker) => {
+          switch (message.type) {
+            case 'file':
+              pending.set(message.index, message);
+              take();
+              handOut(worker);
+              return;
+            case 'fold':
+              correlator.mergeFold(UsageFold.fromData(message.fold));
+              foldsLeft -= 1;
+              if (foldsLeft === 0) resolve();
+              return;
+            case 'known-error':
+              fail({ index: message.index, error: rebuild(message) });
+              return;
+            case 'bug':
+              fail({ index: message.index, error: new Error(`worker failed: ${message.message}`) });
+              return;
+          }
+        });
+        worker.on('error', reject);
+        handOut(worker);
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+  return { inputs, skipped };
+}
