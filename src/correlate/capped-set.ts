@@ -7,6 +7,9 @@ export function compareActivity(a: ActivityRef, b: ActivityRef): number {
   return a.source.line - b.source.line;
 }
 
+/** Shared by every set that has not been added to; never written (add replaces it first). */
+const EMPTY: Map<string, ActivityRef> = new Map();
+
 export interface CappedSetData {
   readonly values: ReadonlyMap<string, ActivityRef>;
   readonly overflowed: boolean;
@@ -21,7 +24,8 @@ export interface CappedSetData {
  * earliest event that showed it, as evidence.
  */
 export class CappedSet {
-  private readonly values = new Map<string, ActivityRef>();
+  // Created on first use: most keys fill only a few of their sets, and an empty Map is not free.
+  private values: Map<string, ActivityRef> = EMPTY;
   private overflowed = false;
   /** Largest kept value, cached while full; undefined when it must be recomputed. */
   private largest: string | undefined;
@@ -31,10 +35,12 @@ export class CappedSet {
   add(value: string, at: ActivityRef): void {
     const known = this.values.get(value);
     if (known !== undefined) {
-      if (compareActivity(at, known) < 0) this.values.set(value, at);
+      // Most repeats are later than the first sighting: settle those on time alone.
+      if (at.time <= known.time && compareActivity(at, known) < 0) this.values.set(value, at);
       return;
     }
     if (this.values.size < this.cap) {
+      if (this.values === EMPTY) this.values = new Map();
       this.values.set(value, at);
       this.largest = undefined;
       return;
@@ -61,7 +67,7 @@ export class CappedSet {
 
   static fromData(cap: number, data: CappedSetData): CappedSet {
     const set = new CappedSet(cap);
-    for (const [value, at] of data.values) set.values.set(value, at);
+    if (data.values.size > 0) set.values = new Map(data.values);
     set.overflowed = data.overflowed;
     return set;
   }

@@ -28,6 +28,23 @@ export function serviceOf(action: string): string | null {
   return dotted !== null && !action.includes(' ') ? (dotted[1] ?? null) : null;
 }
 
+/** What an event contributes to every accumulator it reaches, derived once per event. */
+export interface EventFacts {
+  readonly at: ActivityRef;
+  readonly service: string | null;
+  readonly network: string | null;
+  readonly workload: string | null;
+}
+
+export function eventFacts(event: Event): EventFacts {
+  return {
+    at: { time: event.time, source: event.source },
+    service: event.action === null ? null : serviceOf(event.action),
+    network: event.sourceIp === null ? null : sourceNetwork(event.sourceIp),
+    workload: workloadKey(event.userAgent, event.sourceIp),
+  };
+}
+
 /** The deeper chain wins; on equal depth the earlier event, so merges are order-free. */
 function deeper(current: ChainRef | null, candidate: ChainRef | null): ChainRef | null {
   if (candidate === null) return current;
@@ -99,9 +116,10 @@ export class UsageAccumulator {
   private lastInteractiveLogin: ActivityRef | null = null;
   private terminations: TerminationRef[] = [];
 
-  add(event: Event): void {
+  /** Folds one event; `facts` are what UsageFold derived once for all the keys the event names. */
+  add(event: Event, facts: EventFacts = eventFacts(event)): void {
     this.events += 1;
-    const at: ActivityRef = { time: event.time, source: event.source };
+    const at = facts.at;
     if (TERMINATION_CATEGORIES.has(event.category)) {
       this.addTerminations([{ ...at, category: event.category }]);
       return;
@@ -116,21 +134,22 @@ export class UsageAccumulator {
     }
     this.firstUse = earlier(this.firstUse, at);
     this.lastUse = later(this.lastUse, at);
-    if (event.action !== null) {
-      this.actions.add(event.action, at);
-      const service = serviceOf(event.action);
-      if (service !== null) this.services.add(service, at);
-    }
+    if (event.action !== null) this.actions.add(event.action, at);
+    if (facts.service !== null) this.services.add(facts.service, at);
     if (event.provider !== undefined) this.providers.add(event.provider, at);
-    if (event.actorChain.length > 0) {
-      this.deepestChain = deeper(this.deepestChain, { ...at, depth: event.actorChain.length, chain: event.actorChain.slice(0, CHAIN_CAP) });
+    const depth = event.actorChain.length;
+    if (depth > 0) {
+      const deepest = this.deepestChain;
+      // Build the chain record only when it would win.
+      if (deepest === null || depth > deepest.depth || (depth === deepest.depth && compareActivity(at, deepest) < 0)) {
+        this.deepestChain = { ...at, depth, chain: event.actorChain.slice(0, CHAIN_CAP) };
+      }
     }
     if (event.tenant !== null) this.tenants.add(event.tenant, at);
     if (event.environment !== null) this.environments.add(event.environment, at);
-    if (event.sourceIp !== null) this.networks.add(sourceNetwork(event.sourceIp), at);
+    if (facts.network !== null) this.networks.add(facts.network, at);
     if (event.userAgent !== null) this.userAgents.add(event.userAgent, at);
-    const workload = workloadKey(event.userAgent, event.sourceIp);
-    if (workload !== null) this.workloads.add(workload, at);
+    if (facts.workload !== null) this.workloads.add(facts.workload, at);
     if (event.category === 'token-refresh') {
       this.refreshes += 1;
       this.lastRefresh = later(this.lastRefresh, at);
@@ -245,15 +264,16 @@ export class UsageFold {
     if (this.from === null || event.time < this.from) this.from = event.time;
     if (this.to === null || event.time > this.to) this.to = event.time;
     if (event.tenant !== null) widen(this.tenantSpans, event.tenant, { from: event.time, to: event.time, events: 1 });
-    if (event.identity !== null) accumulator(this.byIdentityRef, event.identity).add(event);
+    const facts = eventFacts(event);
+    if (event.identity !== null) accumulator(this.byIdentityRef, event.identity).add(event, facts);
     if (event.credential !== null) {
-      accumulator(this.byCredential, event.credential).add(event);
-      if (event.identity === null) accumulator(this.byCredentialOnly, event.credential).add(event);
+      accumulator(this.byCredential, event.credential).add(event, facts);
+      if (event.identity === null) accumulator(this.byCredentialOnly, event.credential).add(event, facts);
     }
     if (event.onBehalfOf !== null) {
-      accumulator(this.byPrincipal, event.onBehalfOf).add(event);
+      accumulator(this.byPrincipal, event.onBehalfOf).add(event, facts);
       const actor = event.identity ?? event.credential;
-      if (actor !== null) accumulator(this.byDelegation, delegationKey(actor, event.onBehalfOf)).add(event);
+      if (actor !== null) accumulator(this.byDelegation, delegationKey(actor, event.onBehalfOf)).add(event, facts);
     }
   }
 

@@ -23,6 +23,13 @@ export type JsonLayout = 'ndjson' | 'array' | 'wrapped';
 
 /** How much text is read before deciding the layout; the same budget detection gets. */
 const HEAD_CHARS = 64 * 1024;
+/**
+ * A one-line array or wrapper file up to this size (CloudTrail delivers files
+ * of a few MB) is parsed with one JSON.parse, which is several times faster
+ * than splitting it element by element; larger files are always split, so
+ * what one file holds in memory stays bounded by this.
+ */
+export const WHOLE_PARSE_MAX_CHARS = 8 * 1024 * 1024;
 /** Keys longer than this cannot be a wrapper key, so they are not collected in full. */
 const MAX_KEY_CHARS = 256;
 
@@ -152,9 +159,39 @@ export async function* jsonRecords(
       return;
     }
 
+    // Small enough to hold: read on until the end or the cap, and parse it in one go if it is one line.
+    const parts = headParts;
+    let length = headLength;
+    while (!ended && length <= WHOLE_PARSE_MAX_CHARS) {
+      const next = await chunks.next();
+      if (next.done === true) {
+        ended = true;
+        break;
+      }
+      parts.push(next.value);
+      length += next.value.length;
+    }
+    if (ended) {
+      const whole = wholeElements(parts.length === 1 ? (parts[0] ?? '') : parts.join(''), layout, options.wrapperKey);
+      if (whole !== undefined) {
+        for (const [index, value] of whole.entries()) yield { value, line: 1, index };
+        return;
+      }
+    }
+    async function* rest(): AsyncGenerator<string> {
+      // Hand the buffered text over piece by piece, letting go of each.
+      while (parts.length > 0) yield parts.shift() ?? '';
+      if (ended) return;
+      for (;;) {
+        const next = await chunks.next();
+        if (next.done === true) return;
+        yield next.value;
+      }
+    }
+
     const scanner = new ElementScanner(layout, options.wrapperKey, input.display, false);
     const prefix = layout === 'wrapped' ? (options.wrapperKey ?? '') : '';
-    for await (const chunk of all()) {
+    for await (const chunk of rest()) {
       for (const element of scanner.feed(chunk)) {
         const value = parseJson(element.text);
         if (value === INVALID) {
@@ -169,6 +206,23 @@ export async function* jsonRecords(
     // Stops the file stream when the consumer leaves early.
     await chunks.return(undefined);
   }
+}
+
+/**
+ * The elements of a whole one-line file parsed at once, or undefined when the
+ * fast path does not apply: more than one line (elements need their own line
+ * numbers), invalid JSON (the element scanner reports each bad element), or
+ * not a single array / wrapper object.
+ */
+function wholeElements(text: string, layout: 'array' | 'wrapped', wrapperKey: string | undefined): readonly unknown[] | undefined {
+  const newline = text.indexOf('\n');
+  if (newline !== -1 && text.slice(newline).trim() !== '') return undefined;
+  const value = parseJson(text);
+  if (value === INVALID) return undefined;
+  if (layout === 'array') return Array.isArray(value) ? value : undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || wrapperKey === undefined) return undefined;
+  const records = (value as Record<string, unknown>)[wrapperKey];
+  return Array.isArray(records) ? records : [];
 }
 
 interface RawElement {

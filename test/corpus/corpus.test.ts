@@ -17,7 +17,8 @@ const CORPUS = path.resolve(REPO, '../shared/corpus');
 const present = existsSync(CORPUS);
 const files = present
   ? readdirSync(CORPUS, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
+      // MANIFEST.md describes the corpus; directory scans skip Markdown notes.
+      .filter((entry) => entry.isFile() && !entry.name.endsWith('.md'))
       .map((entry) => path.join(entry.parentPath, entry.name))
       .sort()
   : [];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import type { AdapterContext } from '../../src/ingest/adapter.js';
-import { firstJsonRecord, jsonLayout, jsonRecords, type JsonRecord } from '../../src/ingest/json-records.js';
+import { firstJsonRecord, jsonLayout, jsonRecords, WHOLE_PARSE_MAX_CHARS, type JsonRecord } from '../../src/ingest/json-records.js';
 import { openInput } from '../../src/ingest/source.js';
 import { InputError } from '../../src/model/index.js';
 import { tempDir, tempFile, type Skip } from './helpers.js';
@@ -140,7 +140,7 @@ describe('jsonRecords', () => {
     expect((await failure('{\n"x": 1\n}', 'Records')).message).not.toContain('"x"');
   });
 
-  test('a ~50 MB one-line Records file streams with bounded heap', async () => {
+  test('a one-line Records file above the whole-parse cap streams with bounded heap', async () => {
     const path = join(tempDir(), 'big.json');
     const fd = openSync(path, 'w');
     const record = JSON.stringify({
@@ -154,7 +154,8 @@ describe('jsonRecords', () => {
     writeSync(fd, '{"Records":[');
     let written = 0;
     let chunks = 0;
-    while (written < 50 * 1024 * 1024) {
+    // Past the cap, so the element scanner (not one JSON.parse) must carry it.
+    while (written < WHOLE_PARSE_MAX_CHARS * 8) {
       const text = chunks === 0 ? chunk : `,${chunk}`;
       writeSync(fd, text);
       written += text.length;
@@ -178,6 +179,26 @@ describe('jsonRecords', () => {
       if (count % 5000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed);
     }
     expect(count).toBe(chunks * perChunk);
-    expect(peak - before).toBeLessThan(size / 4);
+    // Holding the file would take at least `size`; what is held is one whole-parse buffer at most.
+    expect(peak - before).toBeLessThan(size / 2);
+  });
+
+  test('a small one-line file parsed whole gives the same records as the element scanner', async () => {
+    const records = [{ a: 1 }, 'text', [1, [2]], null, { s: '}]\\"{[' }];
+    const oneLine = tempFile('small.json', JSON.stringify({ Records: records, Other: { Records: 'no' } }));
+    const pretty = tempFile('pretty.json', JSON.stringify({ Records: records }, null, 1));
+    const read = async (file: string) => {
+      const out: JsonRecord[] = [];
+      for await (const record of jsonRecords(openInput(file, 'f.json'), { skip: () => undefined }, { wrapperKey: 'Records' })) out.push(record);
+      return out;
+    };
+    const whole = await read(oneLine);
+    const scanned = await read(pretty);
+    expect(whole.map((record) => record.value)).toEqual(records);
+    expect(scanned.map((record) => record.value)).toEqual(records);
+    expect(whole.map((record) => record.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(whole.every((record) => record.line === 1)).toBe(true);
+    // Pretty-printed text keeps each element's own line.
+    expect(scanned.map((record) => record.line)).toEqual([3, 6, 7, 13, 14]);
   });
 });

@@ -259,7 +259,7 @@ function actorOf(ui: Fields, tenant: string | null): Actor {
   const arn = text(ui['arn']);
   const principalId = text(ui['principalId']);
   const account = text(ui['accountId']) ?? tenant;
-  const credential = text(ui['accessKeyId']);
+  const credential = longTermKey(text(ui['accessKeyId']));
   const context = isMapping(ui['sessionContext']) ? ui['sessionContext'] : {};
   const issuer = isMapping(context['sessionIssuer']) ? context['sessionIssuer'] : {};
   const issuerArn = text(issuer['arn']);
@@ -290,6 +290,16 @@ function actorOf(ui: Fields, tenant: string | null): Actor {
     default:
       return { identity: principalId ?? arn, credential, chain: [], isUser: false };
   }
+}
+
+/**
+ * Only long-term access keys (AKIA…) are credentials of the inventory. Session
+ * keys (ASIA…) are minted per AssumeRole or GetSessionToken and live for hours:
+ * folding each as a credential would make memory grow with sessions, i.e.
+ * with log volume, while the session's role already carries the activity.
+ */
+function longTermKey(keyId: string | null): string | null {
+  return keyId !== null && keyId.startsWith('ASIA') ? null : keyId;
 }
 
 /** `arn:aws:sts::123:assumed-role/Name/session` → `arn:aws:iam::123:role/Name` (the role's path is not in the session ARN). */
