@@ -27,12 +27,20 @@ export class CappedSet {
   // Created on first use: most keys fill only a few of their sets, and an empty Map is not free.
   private values: Map<string, ActivityRef> = EMPTY;
   private overflowed = false;
+  private lastValue: string | undefined;
+  /** The time of the last value's stored first sighting or later: a later repeat changes nothing. */
+  private lastTime = 0;
   /** Largest kept value, cached while full; undefined when it must be recomputed. */
   private largest: string | undefined;
 
   constructor(private readonly cap: number) {}
 
   add(value: string, at: ActivityRef): void {
+    // Logs repeat the same value for a key over and over: settle a repeat of the
+    // last value, seen no earlier, without hashing it (values are fresh strings).
+    if (value === this.lastValue && at.time > this.lastTime) return;
+    this.lastValue = value;
+    this.lastTime = at.time;
     const known = this.values.get(value);
     if (known !== undefined) {
       // Most repeats are later than the first sighting: settle those on time alone.

@@ -11,6 +11,8 @@ export const HOUR_MS = 3_600_000;
 const ZONED_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|z|[+-]\d{2}:?\d{2})$/;
 
+const CANONICAL_UTC = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{3})?Z$/;
+
 export type TimeParseResult = { ok: true; value: Instant } | { ok: false; reason: string };
 
 /**
@@ -18,6 +20,12 @@ export type TimeParseResult = { ok: true; value: Instant } | { ok: false; reason
  * guessed: the same string means different instants in different places.
  */
 export function parseInstant(text: string): TimeParseResult {
+  // Most log times are exactly `2026-01-02T03:04:05Z` or with milliseconds: Date.parse reads those
+  // precisely (days past the 28th take the checked path: Date.parse would roll 02-30 into March).
+  if ((text.length === 20 || text.length === 24) && CANONICAL_UTC.test(text)) {
+    const value = Date.parse(text);
+    if (!Number.isNaN(value)) return { ok: true, value };
+  }
   const trimmed = text.trim();
   const match = ZONED_TIME.exec(trimmed);
   if (match === null) {
