@@ -42,6 +42,64 @@ export const FORMAT_EXAMPLES: Readonly<Record<string, FormatExample>> = {
     export: "POST each token to the authorization server's RFC 7662 introspection endpoint; one JSON response per line > introspection.ndjson",
     scan: 'nhi-audit scan introspection.ndjson',
   },
+  'entra-directory-objects': {
+    export:
+      "Get-MgServicePrincipal -All | ConvertTo-Json -Depth 10 > sps.json; Get-MgApplication -All -ExpandProperty Owners | ConvertTo-Json -Depth 10 > apps.json; Get-MgApplicationFederatedIdentityCredential -ApplicationId <objId> | ConvertTo-Json > fic-<objId>.json  (or az rest --url https://graph.microsoft.com/v1.0/servicePrincipals > sps.json)",
+    scan: 'nhi-audit scan sps.json apps.json',
+  },
+  'entra-permission-grants': {
+    export:
+      'az rest --url https://graph.microsoft.com/v1.0/oauth2PermissionGrants > grants.json; Get-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId <graphSpId> -All | ConvertTo-Json > app-roles.json',
+    scan: 'nhi-audit scan grants.json app-roles.json',
+  },
+  'entra-sign-in-log': {
+    export:
+      "az rest --url \"https://graph.microsoft.com/beta/auditLogs/signIns?\$filter=signInEventTypes/any(t:t eq 'servicePrincipal')\" > signins.json  (or AADServicePrincipalSignInLogs from Log Analytics as JSON, or diagnostic-settings PT1H.json blobs)",
+    scan: 'nhi-audit scan signins.json',
+  },
+  'entra-audit-log': {
+    export: 'az rest --url https://graph.microsoft.com/v1.0/auditLogs/directoryAudits > audits.json  (or AuditLogs from Log Analytics / diagnostic settings)',
+    scan: 'nhi-audit scan audits.json',
+  },
+  'entra-office-activity': {
+    export: 'OfficeActivity from Log Analytics exported as JSON, or Office 365 Management Activity API content blobs',
+    scan: 'nhi-audit scan officeactivity.json',
+  },
+  'gcp-iam-policy': {
+    export: 'gcloud projects get-iam-policy PROJECT --format=json > iam-policy.json  (folder/org get-iam-policy and gcloud asset search-all-iam-policies --format=json also work)',
+    scan: 'nhi-audit scan iam-policy.json',
+  },
+  'gcp-asset-inventory': {
+    export:
+      'gcloud asset export --project=PROJECT --content-type=iam-policy --output-path=gs://BUCKET/iam.ndjson, and --content-type=resource --asset-types=iam.googleapis.com/ServiceAccount,iam.googleapis.com/ServiceAccountKey; then gsutil cp them locally',
+    scan: 'nhi-audit scan cai/',
+  },
+  'gcp-sa-keys': {
+    export: 'gcloud iam service-accounts keys list --iam-account=SA_EMAIL --format=json > sa-keys.json',
+    scan: 'nhi-audit scan sa-keys.json',
+  },
+  'gcp-audit-log': {
+    export: 'gcloud logging read \'logName:"cloudaudit.googleapis.com"\' --project=PROJECT --freshness=90d --format=json > gcp-audit.json  (or a log sink\'s NDJSON files)',
+    scan: 'nhi-audit scan gcp-audit.json',
+  },
+  'github-audit-log': {
+    export:
+      'gh api --paginate "/orgs/ORG/audit-log?include=all&per_page=100" > github-audit-log.json  (or Org settings → Audit log → Export, JSON or CSV; Settings → Security log → Export for a user)',
+    scan: 'nhi-audit scan github-audit-log.json',
+  },
+  'github-credential-list': {
+    export: 'gh api --paginate /orgs/ORG/personal-access-tokens > pats.json; gh api --paginate /orgs/ORG/credential-authorizations > credential-authorizations.json',
+    scan: 'nhi-audit scan pats.json credential-authorizations.json',
+  },
+  'k8s-objects': {
+    export:
+      'kubectl get serviceaccounts,roles,rolebindings,clusterroles,clusterrolebindings -A -o yaml > rbac.yaml; kubectl get secrets -A --field-selector type=kubernetes.io/service-account-token -o yaml > sa-token-secrets.yaml',
+    scan: 'nhi-audit scan rbac.yaml sa-token-secrets.yaml',
+  },
+  'k8s-audit-log': {
+    export: 'copy the API server audit log (the file named by --audit-log-path, e.g. /var/log/kubernetes/audit/audit.log)',
+    scan: 'nhi-audit scan audit.log',
+  },
   'canonical-csv': {
     export: 'hand-written or exported CSV: one canonical list per file, header row with the canonical field names, lists separated by ;',
     scan: 'nhi-audit scan principals.csv',

@@ -121,7 +121,8 @@ export class UsageAccumulator {
     this.events += 1;
     const at = facts.at;
     if (TERMINATION_CATEGORIES.has(event.category)) {
-      this.addTerminations([{ ...at, category: event.category }]);
+      // A refused revoke or delete ended nothing.
+      if (event.outcome === 'success') this.addTerminations([{ ...at, category: event.category }]);
       return;
     }
     if (!OWN_ACTION_CATEGORIES.has(event.category)) return;

@@ -14,6 +14,12 @@ export interface IdentityRow {
   readonly environment: string | null;
   readonly owner: string | null;
   readonly status: string;
+  /** A human-readable name where the id is opaque (Entra apps, GitHub apps). */
+  readonly displayName: string | null;
+  /** Published by another organisation (a multi-tenant app, an installed integration). */
+  readonly thirdParty: boolean;
+  /** Who may assume it, per trust statement: `federated token.actions.githubusercontent.com (pinned: sub)`. */
+  readonly trustedBy: readonly string[];
   readonly credentials: number;
   readonly grants: number;
   readonly lastUse: string | null;
@@ -72,6 +78,15 @@ export async function inventorySnapshot(patterns: readonly string[], cwd: string
         environment: identity.environment,
         owner: identity.owner,
         status: identity.status,
+        displayName: identity.displayName ?? null,
+        thirdParty: identity.thirdParty === true,
+        trustedBy: (identity.trust ?? []).flatMap((statement) =>
+          statement.trustees.map((trustee) => {
+            const pinned = (statement.pinning ?? []).map((pin) => pin.key);
+            const bound = pinned.length > 0 ? ` (pinned: ${pinned.join(', ')})` : statement.hasConditions ? ' (conditions)' : '';
+            return `${statement.effect === 'deny' ? 'deny ' : ''}${trustee.kind} ${trustee.id}${bound}`;
+          }),
+        ),
         credentials: inventory.credentialsOf(identity.id).length,
         grants: inventory.grantsOf(identity.id).length,
         lastUse: iso(latest(identity.lastUsedAt, used?.lastUse?.time)),

@@ -7,11 +7,13 @@ import {
   type InputSummary,
   type NormalizedRecord,
   type RecordKind,
+  type SecretSighting,
   type SkippedInput,
 } from '../model/index.js';
-import type { Adapter, AdapterContext, Sniff } from './adapter.js';
+import type { Adapter, AdapterContext, InputSource, Sniff } from './adapter.js';
 import type { DiscoveredFile } from './discover.js';
 import { adapterById, detectAdapter } from './registry.js';
+import { FileSecrets } from './secrets.js';
 import { readSniff } from './sniff.js';
 import { describeReadError, openInput } from './source.js';
 
@@ -72,7 +74,9 @@ export async function ingest(
       skipped.push({ file: file.display, line, message });
       fileSkips += 1;
     };
-    const input = openInput(file.path, file.display);
+    // Secret detection watches every read of the file (sniff and adapter), so no byte goes unscanned.
+    const secrets = new FileSecrets(file.display);
+    const input = openInput(file.path, file.display, secrets);
 
     // One look at the head serves both detection and the adapter.
     let sniff: Sniff;
@@ -86,6 +90,8 @@ export async function ingest(
     const adapter = overrides.get(file.path) ?? detectAdapter(sniff);
     if (adapter === undefined) {
       report(0, UNRECOGNISED_MESSAGE);
+      // A file no adapter reads (a key file, a config dump) is still scanned: that is where raw secrets sit.
+      for (const sighting of await scanSecrets(input, secrets, true, report)) onRecord({ kind: 'secret', record: sighting });
       continue;
     }
 
@@ -95,6 +101,7 @@ export async function ingest(
     const ctx: AdapterContext = { skip: report, sniff };
     // What onRecord throws is the caller's, never the input's: it must pass through untouched.
     let consumerFailed = false;
+    let readFailed = false;
     try {
       for await (const record of adapter.read(input, ctx)) {
         counts.set(record.kind, (counts.get(record.kind) ?? 0) + 1);
@@ -113,6 +120,13 @@ export async function ingest(
       if (options.strict && error instanceof InputError && error.file !== undefined) throw error;
       const problem = asInputProblem(error);
       report(problem.line, problem.message);
+      readFailed = true;
+    }
+
+    // A sighting is a record like any other: counted in the file's summary, never an input error.
+    for (const sighting of await scanSecrets(input, secrets, readFailed, report)) {
+      counts.set('secret', (counts.get('secret') ?? 0) + 1);
+      onRecord({ kind: 'secret', record: sighting });
     }
 
     const records: Partial<Record<RecordKind, number>> = {};
@@ -128,6 +142,30 @@ export async function ingest(
     );
   }
   return { inputs, skipped };
+}
+
+/**
+ * The file's secret sightings. When the adapter's reads stopped before the end
+ * (it needed only part of the file, or gave up on it), one more read passes
+ * the rest through detection. If that read fails too, the problem is reported
+ * once: not again when the adapter already reported the file.
+ */
+async function scanSecrets(
+  input: InputSource,
+  secrets: FileSecrets,
+  readFailed: boolean,
+  report: (line: number, message: string) => void,
+): Promise<SecretSighting[]> {
+  if (!secrets.complete) {
+    try {
+      // Reading is the scan: the observer sees every chunk.
+      for await (const chunk of input.bytes()) void chunk;
+    } catch (error) {
+      const problem = asInputProblem(error);
+      if (!readFailed) report(problem.line, problem.message);
+    }
+  }
+  return secrets.sightings();
 }
 
 /**

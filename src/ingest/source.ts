@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { PassThrough, pipeline, Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../model/index.js';
 import type { InputSource, TextLine } from './adapter.js';
@@ -20,8 +20,21 @@ const GZIP_MAGIC = [0x1f, 0x8b] as const;
  */
 export const MAX_LINE_CHARS = 64 * 1024 * 1024;
 
-export function openInput(path: string, display: string): InputSource {
-  const bytes = (): Readable => openBytes(path);
+/** Receives the decoded text of one read of a file, chunk by chunk. */
+export interface TextReader {
+  text(chunk: string): void;
+  /** The read reached the end of the file; not called when it stopped early or failed. */
+  end(): void;
+}
+
+/** Sees every read of an input as it streams (e.g. secret detection), without a read of its own. */
+export interface TextObserver {
+  /** A new read from the start of the file. */
+  open(): TextReader;
+}
+
+export function openInput(path: string, display: string, observer?: TextObserver): InputSource {
+  const bytes = (): Readable => openBytes(path, observer);
   const lines = (): AsyncIterable<TextLine> => splitLines(decodeText(bytes()), display);
   const text = async (): Promise<string> => {
     const parts: string[] = [];
@@ -31,8 +44,11 @@ export function openInput(path: string, display: string): InputSource {
   return { display, path, bytes, lines, text };
 }
 
-/** The file's bytes, gunzipped when it starts with the gzip magic (whatever its name). */
-function openBytes(path: string): Readable {
+/**
+ * The file's bytes, gunzipped when it starts with the gzip magic (whatever its
+ * name). An observer sees the same bytes decoded, in the same pass.
+ */
+function openBytes(path: string, observer: TextObserver | undefined): Readable {
   const out = new PassThrough();
   void (async () => {
     let gzip: boolean;
@@ -45,13 +61,40 @@ function openBytes(path: string): Readable {
     // The reader may have given up while we peeked.
     if (out.destroyed) return;
     const file = createReadStream(path);
+    const observe = observer === undefined ? new PassThrough() : observingStream(observer.open());
     // pipeline destroys every stage with the error, so the reader of `out` sees it;
     // the callback only has to exist.
     const done = (): void => undefined;
-    if (gzip) pipeline(file, createGunzip(), out, done);
-    else pipeline(file, out, done);
+    if (gzip) pipeline(file, createGunzip(), observe, out, done);
+    else pipeline(file, observe, out, done);
   })();
   return out;
+}
+
+/** Passes bytes through unchanged and hands their decoded text to `reader`. */
+function observingStream(reader: TextReader): Transform {
+  const decoder = new BomDecoder();
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      try {
+        const text = decoder.push(chunk);
+        if (text.length > 0) reader.text(text);
+        callback(null, chunk);
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+    flush(callback) {
+      try {
+        const text = decoder.end();
+        if (text.length > 0) reader.text(text);
+        reader.end();
+        callback();
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+  });
 }
 
 async function startsWithGzipMagic(path: string): Promise<boolean> {
@@ -74,30 +117,39 @@ function encodingFromBom(head: Uint8Array): Encoding {
 }
 
 /**
- * Decodes a byte stream to text chunks. The BOM picks the encoding (UTF-8 when
+ * Decodes bytes pushed in chunks. The BOM picks the encoding (UTF-8 when
  * there is none) and is dropped; TextDecoder in streaming mode keeps characters
  * split across chunk boundaries intact. Invalid bytes become U+FFFD rather than
  * failing the file.
  */
-export async function* decodeText(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  let decoder: InstanceType<typeof TextDecoder> | undefined;
+export class BomDecoder {
+  private decoder: InstanceType<typeof TextDecoder> | undefined;
   // Up to three bytes are needed to recognise a BOM; chunks may be smaller.
-  let pending: Buffer = Buffer.alloc(0);
-  for await (const raw of bytes) {
+  private pending: Buffer = Buffer.alloc(0);
+
+  push(raw: Uint8Array): string {
     const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
-    if (decoder === undefined) {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      if (pending.length < 3) continue;
-      decoder = new TextDecoder(encodingFromBom(pending));
-      const text = decoder.decode(pending, { stream: true });
-      if (text.length > 0) yield text;
-      continue;
-    }
-    const text = decoder.decode(chunk, { stream: true });
+    if (this.decoder !== undefined) return this.decoder.decode(chunk, { stream: true });
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (this.pending.length < 3) return '';
+    this.decoder = new TextDecoder(encodingFromBom(this.pending));
+    return this.decoder.decode(this.pending, { stream: true });
+  }
+
+  end(): string {
+    // A file shorter than a BOM never got a decoder.
+    return this.decoder === undefined ? new TextDecoder(encodingFromBom(this.pending)).decode(this.pending) : this.decoder.decode();
+  }
+}
+
+/** Decodes a byte stream to text chunks (see BomDecoder). */
+export async function* decodeText(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new BomDecoder();
+  for await (const raw of bytes) {
+    const text = decoder.push(raw);
     if (text.length > 0) yield text;
   }
-  // A file shorter than a BOM never got a decoder in the loop.
-  const rest = decoder === undefined ? new TextDecoder(encodingFromBom(pending)).decode(pending) : decoder.decode();
+  const rest = decoder.end();
   if (rest.length > 0) yield rest;
 }
 

@@ -40,3 +40,15 @@ export function formatDuration(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
+
+/**
+ * A measured span, rounded down to a readable unit: `58 days`, `30 hours`,
+ * `12 minutes`. Unlike formatDuration (exact, for configured values), log
+ * spans rarely fall on whole days.
+ */
+export function formatSpan(ms: number): string {
+  if (ms >= 2 * DAY_MS) return `${Math.floor(ms / DAY_MS)} days`;
+  if (ms >= 2 * HOUR_MS) return `${Math.floor(ms / HOUR_MS)} hours`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}

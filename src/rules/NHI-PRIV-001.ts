@@ -1,10 +1,22 @@
 /*
  * wildcard-privilege: a non-human identity holds `*` actions, a service-wide
- * wildcard or an "everything except" grant on every resource, or carries a
- * wildcard scope on a live credential.
+ * wildcard or an "everything except" grant on every resource, an
+ * admin-equivalent role or scope (rules/data/admin-equivalent-roles.yaml), or
+ * carries a wildcard scope on a live credential.
  */
 import { classifyIdentity, defineRule } from '../engine/rule-api.js';
-import type { Credential, Evidence, Grant, Identity } from '../model/index.js';
+import type { Credential, Evidence, Grant, RuleData } from '../model/index.js';
+import {
+  dataContent,
+  grantKeys,
+  isAllActions,
+  isDenied,
+  isRecord,
+  quoteAll,
+  resourceBreadth,
+  unconditionalDenies,
+  type Denies,
+} from './privilege-support.js';
 import {
   credentialEvidence,
   credentialLabel,
@@ -20,12 +32,26 @@ type Params = {
   /** Service wildcards that let the holder grant itself anything (compared case-insensitively). */
   readonly admin_actions: readonly string[];
 };
+/** A role, binding or scope that is admin-equivalent without a wildcard in its name. */
+interface AdminRole {
+  readonly value: string;
+  readonly why: string;
+}
 
-type Breadth = 'everything' | 'whole-service';
+function readAdminRoles(data: Readonly<Record<string, RuleData>>): AdminRole[] {
+  const roles = dataContent(data, 'admin-equivalent-roles')['roles'];
+  if (!Array.isArray(roles)) throw new Error('rules/data/admin-equivalent-roles.yaml: `roles` must be a list');
+  return roles.map((entry: unknown, index) => {
+    if (!isRecord(entry) || typeof entry['value'] !== 'string' || typeof entry['why'] !== 'string' || typeof entry['provider'] !== 'string') {
+      throw new Error(`rules/data/admin-equivalent-roles.yaml: roles[${index}] needs string provider, value and why`);
+    }
+    return { value: entry['value'].trim(), why: entry['why'].trim() };
+  });
+}
 
-// `*`, `*:*`, `*.*` and `*/*` (Azure): every action of every service.
-function isAllActions(action: string): boolean {
-  return ['*', '*:*', '*.*', '*/*'].includes(action.trim());
+function adminRoleNamed(roles: readonly AdminRole[], value: string): AdminRole | undefined {
+  const wanted = value.trim().toLowerCase();
+  return roles.find((role) => role.value.toLowerCase() === wanted);
 }
 
 /** `s3:*` (AWS), `storage.*` (GCP: a bare service, not `storage.objects.*`), `Microsoft.Storage/*` (Azure). */
@@ -37,24 +63,6 @@ function isServiceWildcard(action: string): boolean {
 /** A scope that is `*` or `<word>:*` / `<word>.*` with no narrower resource (`repo:acme/app:*` is narrower). */
 function isWildcardScope(scope: string): boolean {
   return isAllActions(scope) || /^[A-Za-z0-9_-]+[:.]\*$/.test(scope.trim());
-}
-
-/**
- * How much a resource pattern covers: `*` and ARNs made only of wildcards
- * (`arn:aws:*:*:*`) cover everything; an ARN whose resource part is only
- * wildcards (`arn:aws:s3:::*`, `arn:aws:ec2:us-east-1:123456789012:*`) covers
- * a whole service. Anything naming a resource (`arn:aws:s3:::bucket/*`) is narrower.
- */
-function resourceBreadth(resource: string): Breadth | null {
-  const text = resource.trim();
-  if (text === '*') return 'everything';
-  const parts = text.split(':');
-  if (parts[0] !== 'arn' || parts.length < 5) return null;
-  const afterPartition = parts.slice(2);
-  if (afterPartition.every((part) => part === '*' || part === '') && afterPartition.includes('*')) return 'everything';
-  const resourcePart = parts.slice(5).join(':');
-  if (!/^[*/]+$/.test(resourcePart) || !resourcePart.includes('*')) return null;
-  return parts[2] === '*' ? 'everything' : 'whole-service';
 }
 
 /** The syntax family of an action, so AWS exclusions are only compared with AWS admin actions. */
@@ -69,89 +77,109 @@ interface Offence {
   readonly evidence: Evidence;
   readonly text: string;
   readonly admin: boolean;
+  /** True when the offence is a wildcard; false when only an admin-equivalent role or scope. */
+  readonly wildcard: boolean;
 }
 
-function quoteAll(values: readonly string[]): string {
-  return values.map((value) => `"${value}"`).join(', ');
+/** The admin-equivalent role an allow grant names in its actions or its `via`, unless an explicit deny removes it. */
+function grantAdminRole(grant: Grant, roles: readonly AdminRole[], denies: Denies): AdminRole | undefined {
+  for (const action of grant.actions) {
+    const role = adminRoleNamed(roles, action);
+    if (role !== undefined && !grant.notActions && !isDenied(denies, action)) return role;
+  }
+  return grant.via === null ? undefined : adminRoleNamed(roles, grant.via);
 }
 
-/**
- * Action patterns an identity is denied everywhere without conditions. An
- * explicit deny always wins over an allow, so an allow it covers grants nothing
- * (e.g. allow `iam:*` beside deny `iam:*`, or any allow beside deny `*`).
- */
-function unconditionalDenies(grants: readonly Grant[]): string[] {
-  return grants
-    .filter((grant) => grant.effect === 'deny' && !grant.notActions && !grant.hasConditions)
-    .filter((grant) => grant.resources.some((resource) => resourceBreadth(resource) === 'everything'))
-    .flatMap((grant) => grant.actions.map((action) => action.trim().toLowerCase()));
+/** A Kubernetes RoleBinding to an admin role only rules its namespace: serious, but not the whole cluster. */
+function namespaceOf(grant: Grant): string | null {
+  return grant.scope !== undefined && grant.scope.startsWith('namespace:') ? grant.scope.slice('namespace:'.length) : null;
 }
 
-/** Whether a deny pattern covers an allowed action pattern (`*` covers all, `iam:*` covers `iam:*` and `iam:PassRole`). */
-function deniedBy(denies: readonly string[], action: string): boolean {
-  const wanted = action.trim().toLowerCase();
-  return denies.some(
-    (deny) => deny === '*' || deny === wanted || (deny.endsWith('*') && wanted.startsWith(deny.slice(0, -1))),
-  );
-}
-
-function grantOffence(grant: Grant, key: string, admin: ReadonlySet<string>, denies: readonly string[]): Offence | null {
-  if (grant.effect !== 'allow') return null;
-  // Everything denied: no allow of this identity takes effect.
-  if (denies.includes('*')) return null;
+function wildcardOffence(grant: Grant, admin: ReadonlySet<string>, denies: Denies): { text: string; admin: boolean } | null {
   const broad = grant.resources.filter((resource) => resourceBreadth(resource) !== null);
   if (broad.length === 0) return null;
   const everything = broad.some((resource) => resourceBreadth(resource) === 'everything');
   const via = grant.via === null ? 'an unnamed grant' : grant.via;
   const limit = grant.hasConditions ? 'limited by conditions' : 'no conditions';
   const on = quoteAll(broad);
-
-  let text: string;
-  let isAdmin: boolean;
   if (grant.notActions) {
     // "Everything except …" is admin-equivalent unless every admin action of its syntax is excluded.
     const excluded = new Set(grant.actions.map((action) => action.trim().toLowerCase()));
     const families = new Set(grant.actions.map(family));
     const openAdmin = [...admin].filter((action) => families.has(family(action)) && !excluded.has(action));
-    isAdmin = everything && !excluded.has('*') && openAdmin.length > 0;
-    text = `all actions except ${quoteAll(grant.actions)} on ${on} via ${via} (${limit})`;
-  } else {
-    const wild = grant.actions
-      .filter((action) => isAllActions(action) || isServiceWildcard(action))
-      .filter((action) => !deniedBy(denies, action));
-    if (wild.length === 0) return null;
-    isAdmin =
-      (everything && wild.some(isAllActions)) || wild.some((action) => admin.has(action.trim().toLowerCase()));
-    text = `${quoteAll(wild)} on ${on} via ${via} (${limit})`;
+    return {
+      text: `all actions except ${quoteAll(grant.actions)} on ${on} via ${via} (${limit})`,
+      admin: everything && !excluded.has('*') && openAdmin.length > 0,
+    };
+  }
+  const wild = grant.actions
+    .filter((action) => isAllActions(action) || isServiceWildcard(action))
+    .filter((action) => !isDenied(denies, action));
+  if (wild.length === 0) return null;
+  return {
+    text: `${quoteAll(wild)} on ${on} via ${via} (${limit})`,
+    admin: (everything && wild.some(isAllActions)) || wild.some((action) => admin.has(action.trim().toLowerCase())),
+  };
+}
+
+function roleOffenceText(grant: Grant, role: AdminRole): string {
+  const namespace = namespaceOf(grant);
+  const where = namespace !== null ? ` in namespace ${namespace}` : grant.scope === undefined ? '' : ` in ${grant.scope}`;
+  const limit = grant.hasConditions ? 'limited by conditions' : 'no conditions';
+  return `${quoteAll(grant.actions)}${where} via ${grant.via ?? 'an unnamed grant'} (${limit}), admin-equivalent: ${role.why}`;
+}
+
+function grantOffence(grant: Grant, key: string, admin: ReadonlySet<string>, roles: readonly AdminRole[], denies: Denies): Offence | null {
+  if (grant.effect !== 'allow') return null;
+  // Everything denied: no allow of this identity takes effect.
+  if (isDenied(denies, '*')) return null;
+  const wildcard = wildcardOffence(grant, admin, denies);
+  const role = grantAdminRole(grant, roles, denies);
+  if (wildcard === null && role === undefined) return null;
+  const namespace = namespaceOf(grant);
+  let text: string;
+  if (wildcard === null) text = roleOffenceText(grant, role as AdminRole);
+  else {
+    text = role === undefined ? wildcard.text : `${wildcard.text}, admin-equivalent: ${role.why}`;
+    if (namespace !== null) text += `, only in namespace ${namespace}`;
   }
   return {
     text,
-    admin: isAdmin,
+    // Bound to one namespace, even `* *` or cluster-admin cannot reach the rest of the cluster.
+    admin: namespace === null && ((wildcard?.admin ?? false) || role !== undefined),
+    wildcard: wildcard !== null,
     evidence: { key, source: grant.source, summary: `allow ${text}` },
   };
 }
 
-function scopeOffence(credential: Credential, admin: ReadonlySet<string>): Offence | null {
+function scopeOffence(credential: Credential, admin: ReadonlySet<string>, roles: readonly AdminRole[]): Offence | null {
   const wild = credential.scopes.filter(isWildcardScope);
-  if (wild.length === 0) return null;
-  const text = `${credentialPhrase(credential)} carries scope ${quoteAll(wild)}`;
+  const adminScopes = credential.scopes.filter((scope) => !isWildcardScope(scope) && adminRoleNamed(roles, scope) !== undefined);
+  if (wild.length === 0 && adminScopes.length === 0) return null;
+  const why = adminScopes.map((scope) => adminRoleNamed(roles, scope)?.why ?? scope);
+  const text =
+    `${credentialPhrase(credential)} carries scope ${quoteAll([...wild, ...adminScopes])}` +
+    (why.length === 0 ? '' : ` (admin-equivalent: ${why.join('; ')})`);
   return {
     text,
-    admin: wild.some((scope) => isAllActions(scope) || admin.has(scope.trim().toLowerCase())),
-    evidence: credentialEvidence(credential, `scopes ${quoteAll(wild)}`),
+    admin: adminScopes.length > 0 || wild.some((scope) => isAllActions(scope) || admin.has(scope.trim().toLowerCase())),
+    wildcard: wild.length > 0,
+    evidence: credentialEvidence(credential, `scopes ${quoteAll([...wild, ...adminScopes])}`),
   };
 }
 
-/** Evidence keys `grant:<identity>:<via or index>`, made unique when one policy has several offending statements. */
-function grantKeys(identity: Identity, grants: readonly Grant[]): string[] {
-  const seen = new Map<string, number>();
-  return grants.map((grant, index) => {
-    const base = `grant:${identity.id}:${grant.via ?? String(index)}`;
-    const count = (seen.get(base) ?? 0) + 1;
-    seen.set(base, count);
-    return count === 1 ? base : `${base}#${count}`;
-  });
+/** `admin-wildcard` when a wildcard makes it admin, `admin-role` when only a named admin role or scope does, else `wildcard`. */
+function messageIdOf(offences: readonly Offence[]): 'admin-wildcard' | 'admin-role' | 'wildcard' {
+  if (offences.some((offence) => offence.admin && offence.wildcard)) return 'admin-wildcard';
+  if (offences.some((offence) => !offence.wildcard)) return 'admin-role';
+  return 'wildcard';
 }
+
+const PHRASES = {
+  'admin-wildcard': 'admin-equivalent wildcard privileges',
+  'admin-role': 'admin-equivalent privileges',
+  wildcard: 'wildcard privileges',
+} as const;
 
 export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
   const { inventory, usage, asOf } = ctx;
@@ -163,6 +191,7 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
     sink.note('grants were supplied without identity records, so they could not be attributed to identities');
   }
   const admin = new Set(ctx.params.admin_actions.map((action) => action.trim().toLowerCase()));
+  const roles = readAdminRoles(ctx.data);
 
   for (const identity of inventory.identities()) {
     // Humans are out of scope; a deleted identity can no longer use what it held.
@@ -174,21 +203,20 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
     const offences: Offence[] = [];
     const denies = unconditionalDenies(grants);
     grants.forEach((grant, index) => {
-      const offence = grantOffence(grant, keys[index] ?? `grant:${identity.id}:${index}`, admin, denies);
+      const offence = grantOffence(grant, keys[index] ?? `grant:${identity.id}:${index}`, admin, roles, denies);
       if (offence !== null) offences.push(offence);
     });
     for (const credential of inventory.credentialsOf(identity.id)) {
       if (!isLive(credential, usage, asOf)) continue;
-      const offence = scopeOffence(credential, admin);
+      const offence = scopeOffence(credential, admin, roles);
       if (offence !== null) offences.push(offence);
     }
     if (offences.length === 0) continue;
     const isAdmin = offences.some((offence) => offence.admin);
+    const messageId = messageIdOf(offences);
     sink.report({
-      messageId: isAdmin ? 'admin-wildcard' : 'wildcard',
-      message:
-        `${identityLabel(identity)} holds ${isAdmin ? 'admin-equivalent ' : ''}wildcard privileges: ` +
-        `${offences.map((offence) => offence.text).join('; ')}.`,
+      messageId,
+      message: `${identityLabel(identity)} holds ${PHRASES[messageId]}: ${offences.map((offence) => offence.text).join('; ')}.`,
       subject: identitySubject(identity),
       evidence: [
         identityEvidence(identity, `${identity.type} ${identity.id} (${identity.provider}); non-human: ${kind.reason}`),
@@ -204,13 +232,15 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
     if (holder !== null && inventory.identity(holder) !== undefined) continue;
     if (credential.clientId !== null && inventory.identity(credential.clientId) !== undefined) continue;
     if (!isLive(credential, usage, asOf)) continue;
-    const offence = scopeOffence(credential, admin);
+    const offence = scopeOffence(credential, admin, roles);
     if (offence === null) continue;
+    const messageId = offence.admin && offence.wildcard ? 'admin-wildcard' : offence.wildcard ? 'wildcard' : 'admin-role';
+    const scopes = credential.scopes.filter((scope) => isWildcardScope(scope) || adminRoleNamed(roles, scope) !== undefined);
     sink.report({
-      messageId: offence.admin ? 'admin-wildcard' : 'wildcard',
+      messageId,
       message:
         `${credentialLabel(credential)}, held by ${holder ?? 'an unknown identity'} (not in the inventory), ` +
-        `carries ${offence.admin ? 'admin-equivalent ' : ''}wildcard scope ${quoteAll(credential.scopes.filter(isWildcardScope))}.`,
+        `carries ${offence.admin ? 'admin-equivalent ' : ''}${offence.wildcard ? 'wildcard ' : ''}scope ${quoteAll(scopes)}.`,
       subject: credentialSubject(credential, undefined),
       evidence: [offence.evidence],
       ...(offence.admin ? { severity: 'critical' as const } : {}),

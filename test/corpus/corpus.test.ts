@@ -1,9 +1,8 @@
 /*
  * Real exports published by others (../shared/corpus, see its MANIFEST.md).
- * Native adapters arrive in later issues; until then every corpus file must be
- * left to them: never claimed by a canonical adapter (a misdetection would
- * turn real logs into a flood of bogus record errors), and a scan of the whole
- * corpus must finish without an internal error.
+ * Every corpus file must be claimed by its native adapter, never a canonical
+ * one (a misdetection would turn real logs into a flood of bogus record
+ * errors), and every provider's files must read under --strict.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -43,7 +42,7 @@ describe.skipIf(!present)(`real exports in ${CORPUS}`, () => {
 });
 
 /** Providers whose every corpus file has a native adapter: they must read cleanly under --strict. */
-const READ_STRICTLY = ['aws', 'okta'];
+const READ_STRICTLY = ['aws', 'entra', 'gcp', 'github', 'k8s', 'okta'];
 
 describe.skipIf(!present)('real exports with a native adapter', () => {
   it.each(READ_STRICTLY)('corpus/%s reads under --strict with every file recognised', async (provider) => {

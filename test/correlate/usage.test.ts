@@ -107,6 +107,13 @@ describe('UsageFold', () => {
     expect(right.byCredential.get('k1')?.stats()).toEqual(whole.byCredential.get('k1')?.stats());
   });
 
+  it('does not count a failed revoke or delete as an end', () => {
+    const fold = new UsageFold();
+    fold.add(ev({ time: t('2026-01-05T00:00:00Z'), credential: 'k9', category: 'credential-delete', outcome: 'failure' }));
+    fold.add(ev({ time: t('2026-01-06T00:00:00Z'), credential: 'k9', category: 'revoke' }));
+    expect(fold.byCredential.get('k9')?.stats().terminations.map((item) => [item.category, item.time])).toEqual([['revoke', t('2026-01-06T00:00:00Z')]]);
+  });
+
   it('crosses a thread boundary as plain data and comes back equal', () => {
     const whole = new UsageFold();
     for (const item of [...events, ev({ time: t('2026-01-06T00:00:00Z'), identity: 'svc', tenant: 'acct-1', actorChain: ['a', 'b', 'c'], action: 's3:GetObject' })]) {

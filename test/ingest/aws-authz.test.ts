@@ -160,6 +160,55 @@ describe('AWS policy helpers', () => {
     }
   });
 
+  test.each([
+    {
+      name: 'GitHub OIDC: sub and aud values merged across operators, sorted; sts:ExternalId dropped',
+      condition: {
+        StringLike: { 'token.actions.githubusercontent.com:sub': ['repo:acme/app:ref:refs/heads/main', 'repo:acme/app:environment:prod'] },
+        StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'sts:ExternalId': 'sekrit-external-id' },
+        'ForAnyValue:StringLike': { 'token.actions.githubusercontent.com:sub': 'repo:acme/app:pull_request' },
+      },
+      pinning: [
+        { key: 'token.actions.githubusercontent.com:aud', values: ['sts.amazonaws.com'] },
+        { key: 'token.actions.githubusercontent.com:sub', values: ['repo:acme/app:environment:prod', 'repo:acme/app:pull_request', 'repo:acme/app:ref:refs/heads/main'] },
+      ],
+    },
+    {
+      name: 'every pinning suffix; other keys (aws:SourceIp, a key named only "sub") ignored',
+      condition: {
+        StringEquals: {
+          'gitlab.com:project_path': 'grp/app', 'gitlab.com:namespace': 'grp', 'gitlab.com:ref': 'main',
+          'x:repository': 'acme/app', 'x:repository_owner': 'acme', 'x:job_workflow_ref': 'acme/wf/.github/workflows/d.yml@refs/heads/main',
+          'cognito-identity.amazonaws.com:amr': 'authenticated', 'aws:SourceIp': '10.0.0.0/8', sub: 'bare',
+        },
+      },
+      pinning: [
+        { key: 'cognito-identity.amazonaws.com:amr', values: ['authenticated'] },
+        { key: 'gitlab.com:namespace', values: ['grp'] },
+        { key: 'gitlab.com:project_path', values: ['grp/app'] },
+        { key: 'gitlab.com:ref', values: ['main'] },
+        { key: 'x:job_workflow_ref', values: ['acme/wf/.github/workflows/d.yml@refs/heads/main'] },
+        { key: 'x:repository', values: ['acme/app'] },
+        { key: 'x:repository_owner', values: ['acme'] },
+      ],
+    },
+    { name: 'negated operators exclude callers and pin nothing', condition: { StringNotLike: { 'token.actions.githubusercontent.com:sub': 'repo:evil/*' } }, pinning: undefined },
+    { name: 'no condition', condition: undefined, pinning: undefined },
+  ])('trust pinning: $name', async ({ condition, pinning }) => {
+    const { trustStatements } = await import('../../src/ingest/aws/policy.js');
+    const statement = {
+      Effect: 'Allow',
+      Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      ...(condition === undefined ? {} : { Condition: condition }),
+    };
+    const [trust] = trustStatements({ Version: '2012-10-17', Statement: [statement] });
+    expect(trust?.pinning).toEqual(pinning);
+    expect(trust !== undefined && 'pinning' in trust).toBe(pinning !== undefined);
+    expect(JSON.stringify(trust)).not.toContain('sekrit-external-id');
+    expect(JSON.stringify(trust)).not.toContain('10.0.0.0/8');
+  });
+
   test('a malformed table is a config error', () => {
     expect(() => parseManagedPolicies('policies: []\n', 't.yaml')).toThrow(ConfigError);
     expect(() => parseManagedPolicies('version: 1\nreviewed: 2026-01-01\npolicies: [{arn: x}]\n', 't.yaml')).toThrow(ConfigError);

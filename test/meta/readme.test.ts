@@ -11,6 +11,7 @@ import { AS_OF, REPO, runCli } from '../helpers/cli.js';
 
 const README = path.join(REPO, 'README.md');
 const TABLE = /(<!-- rules:start[^\n]*-->\n)([\s\S]*?)(\n<!-- rules:end -->)/;
+const COVERAGE = /(<!-- owasp-coverage:start[^\n]*-->\n)([\s\S]*?)(\n<!-- owasp-coverage:end -->)/;
 const QUICK_START = /(prints this and exits 1[^\n]*\n\n```text\n)([\s\S]*?)(\n```)/;
 const NATIVE = /(--min-severity critical\n```\n\n```text\n)([\s\S]*?)(\n```)/;
 
@@ -23,6 +24,17 @@ async function ruleTable(): Promise<string> {
   return ['| id | name | severity | OWASP NHI | title |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
+/** OWASP NHI Top 10 category → the rules that map to it, from the catalogs. */
+async function coverageTable(): Promise<string> {
+  const catalog = await loadCatalog();
+  const owasp = catalog.frameworks.find((framework) => framework.id === 'owasp-nhi-2025');
+  const rows = (owasp?.controls ?? []).map((control) => {
+    const rules = catalog.rules.filter((rule) => (rule.mappings['owasp-nhi-2025'] ?? []).includes(control.id));
+    return `| ${control.id} | ${control.title} | ${rules.map((rule) => `\`${rule.name}\``).join(', ') || '—'} |`;
+  });
+  return ['| OWASP NHI | category | rules |', '|---|---|---|', ...rows].join('\n');
+}
+
 async function rewrite(pattern: RegExp, body: string): Promise<void> {
   const text = await readFile(README, 'utf8');
   await writeFile(README, text.replace(pattern, (_all, open: string, _old: string, close: string) => `${open}${body}${close}`));
@@ -33,6 +45,13 @@ describe('README', () => {
     const expected = await ruleTable();
     if (process.env['UPDATE_GOLDEN'] === '1') await rewrite(TABLE, expected);
     expect((await readFile(README, 'utf8')).match(TABLE)?.[2]).toBe(expected);
+  });
+
+  it('has an OWASP NHI coverage table that matches the catalog, and every category is covered', async () => {
+    const expected = await coverageTable();
+    if (process.env['UPDATE_GOLDEN'] === '1') await rewrite(COVERAGE, expected);
+    expect((await readFile(README, 'utf8')).match(COVERAGE)?.[2]).toBe(expected);
+    expect(expected).not.toContain('| — |');
   });
 
   it('shows the real output of the quick start', async () => {

@@ -166,4 +166,74 @@ describe('NHI-PRIV-001 wildcard-privilege', () => {
     );
     expect(run.findings.map((finding) => [finding.messageId, finding.severity])).toEqual([['admin-wildcard', 'critical']]);
   });
+
+  describe('admin-equivalent roles and scopes (rules/data/admin-equivalent-roles.yaml)', () => {
+    const GSA = 'ops@proj.iam.gserviceaccount.com';
+    const holder = () => identity({ id: GSA, provider: 'gcp', source: at('iam.json', 3) });
+
+    it.each([
+      { name: 'GCP roles/owner', grant: { actions: ['roles/owner'], resources: ['projects/proj'], via: 'projects/proj' }, severity: 'critical', why: 'GCP basic role Owner' },
+      { name: 'GCP roles/editor', grant: { actions: ['roles/editor'], resources: ['projects/proj'], via: 'projects/proj' }, severity: 'critical', why: 'GCP basic role Editor' },
+      { name: 'a ClusterRoleBinding to cluster-admin', grant: { actions: ['get pods'], via: 'ClusterRole/cluster-admin', scope: 'cluster' }, severity: 'critical', why: 'the cluster-admin ClusterRole' },
+      { name: 'Kubernetes "* *"', grant: { actions: ['* *'], via: 'ClusterRole/ops', scope: 'cluster' }, severity: 'critical', why: 'every verb on every resource', messageId: 'admin-wildcard' },
+      { name: 'a RoleBinding to cluster-admin in one namespace', grant: { actions: ['* *'], via: 'ClusterRole/cluster-admin', scope: 'namespace:team-a' }, severity: 'high', why: 'only in namespace team-a', messageId: 'wildcard' },
+      { name: 'a RoleBinding to cluster-admin without wildcards', grant: { actions: ['get pods'], via: 'ClusterRole/cluster-admin', scope: 'namespace:team-a' }, severity: 'high', why: '"get pods" in namespace team-a via', messageId: 'admin-role' },
+      { name: 'Graph Directory.ReadWrite.All', grant: { actions: ['Directory.ReadWrite.All'], via: 'Microsoft Graph' }, severity: 'critical', why: 'Directory.ReadWrite.All can change' },
+      { name: 'the Global Administrator role template', grant: { actions: ['62e90394-69f5-4237-9190-012177145e10'], via: 'directoryRole' }, severity: 'critical', why: 'the Global Administrator directory role' },
+    ])('fires on $name', async ({ grant: fields, severity, why, messageId }) => {
+      const scene = world(holder(), grant({ identity: GSA, ...fields, source: at('iam.json', 12) }));
+      const run = await runRule(rule, scene, AS_OF);
+      expect(run.findings).toHaveLength(1);
+      const [finding] = run.findings;
+      expect(finding?.messageId).toBe(messageId ?? 'admin-role');
+      expect(finding?.severity ?? 'high').toBe(severity);
+      expect(finding?.message).toContain(why);
+      expect(where(finding)).toEqual(['iam.json:3', 'iam.json:12']);
+      expect(finding?.evidence.map((item) => item.key)).toEqual([`identity:${GSA}`, `grant:${GSA}:${fields.via}`]);
+    });
+
+    it('states the whole message for roles/owner', async () => {
+      const scene = world(holder(), grant({ identity: GSA, actions: ['roles/owner'], resources: ['projects/proj'], via: 'projects/proj', source: at('iam.json', 12) }));
+      const run = await runRule(rule, scene, AS_OF);
+      expect(run.findings[0]?.message).toBe(
+        `Service account ${GSA} holds admin-equivalent privileges: "roles/owner" via projects/proj (no conditions), ` +
+          'admin-equivalent: GCP basic role Owner holds every permission in the project, including setting its IAM policy.',
+      );
+    });
+
+    it.each([
+      { name: 'GitHub admin:org', scopes: ['repo', 'admin:org'] },
+      { name: 'GitHub admin:enterprise', scopes: ['admin:enterprise'] },
+    ])('fires on a live credential with $name', async ({ scopes }) => {
+      const scene = world(holder(), credential({ id: 'pat-1', type: 'pat', identity: GSA, scopes, source: at('pats.json', 4) }));
+      const run = await runRule(rule, scene, AS_OF);
+      expect(run.findings.map((finding) => [finding.messageId, finding.severity])).toEqual([['admin-role', 'critical']]);
+      expect(where(run.findings[0])).toEqual(['iam.json:3', 'pats.json:4']);
+      expect(run.findings[0]?.message).toContain(`carries scope "${scopes[scopes.length - 1] ?? ''}" (admin-equivalent: GitHub scope`);
+    });
+
+    it('fires on an admin scope of a credential whose holder is not in the inventory', async () => {
+      const scene = world(holder(), credential({ id: 'pat-2', type: 'pat', identity: 'ghost-bot', scopes: ['admin:org'], source: at('pats.json', 8) }));
+      const run = await runRule(rule, scene, AS_OF);
+      expect(run.findings.map((finding) => [finding.messageId, finding.severity, finding.message])).toEqual([
+        ['admin-role', 'critical', 'Personal access token pat-2, held by ghost-bot (not in the inventory), carries admin-equivalent scope "admin:org".'],
+      ]);
+    });
+
+    it.each<{ name: string; records: NormalizedRecord[] }>([
+      { name: 'GCP roles/viewer', records: [grant({ identity: GSA, actions: ['roles/viewer'] })] },
+      { name: 'a binding to ClusterRole/view', records: [grant({ identity: GSA, actions: ['get *'], via: 'ClusterRole/view' })] },
+      { name: 'Graph Directory.Read.All', records: [grant({ identity: GSA, actions: ['Directory.Read.All'] })] },
+      { name: 'GitHub read:org on a credential', records: [credential({ id: 'p', identity: GSA, scopes: ['read:org'] })] },
+      { name: 'admin:org on a revoked credential', records: [credential({ id: 'p', identity: GSA, scopes: ['admin:org'], revokedAt: t('2026-01-01T00:00:00Z') })] },
+      {
+        name: 'roles/owner cancelled by an unconditional deny of it',
+        records: [grant({ identity: GSA, actions: ['roles/owner'] }), grant({ identity: GSA, actions: ['roles/owner'], effect: 'deny' })],
+      },
+      { name: 'a deny naming roles/owner', records: [grant({ identity: GSA, actions: ['roles/owner'], effect: 'deny' })] },
+    ])('does not fire on $name', async ({ records }) => {
+      const run = await runRule(rule, world(holder(), ...records), AS_OF);
+      expect(run.findings).toEqual([]);
+    });
+  });
 });

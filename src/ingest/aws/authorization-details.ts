@@ -31,7 +31,8 @@ import {
  * Managed policies neither in Policies[] nor in rules/data/aws-managed-policies.yaml
  * yield nothing: their content is unknown. A role's trust policy
  * (AssumeRolePolicyDocument, object or URL-encoded) is kept on the identity as
- * `trust`: who may assume it, how, and which condition keys bound it.
+ * `trust`: who may assume it, how, which condition keys bound it, and the
+ * subject/audience values that pin a federated (OIDC) caller.
  */
 
 const DETAIL_KEYS = /"(?:UserDetailList|RoleDetailList|GroupDetailList)"\s*:/;

@@ -130,10 +130,45 @@ export function parseManagedPolicies(text: string, file: string): ReadonlyMap<st
 
 const TRUSTEE_KIND: Readonly<Record<string, TrusteeKind>> = { AWS: 'account', Service: 'service', Federated: 'federated' };
 
+/** Condition-key suffixes whose values pin a federated caller (subject, audience, repository…). */
+const PINNING_KEY_SUFFIXES = new Set(['sub', 'aud', 'amr', 'repository', 'repository_owner', 'job_workflow_ref', 'namespace', 'project_path', 'ref']);
+
+/**
+ * Condition operators that require the key to match the listed values.
+ * Negated operators (`StringNotLike`) exclude callers rather than pin one, and
+ * ARN, numeric or Null operators do not apply to token claims.
+ */
+const PINNING_OPERATOR = /^(?:ForAnyValue:|ForAllValues:)?String(?:Equals|Like|EqualsIgnoreCase)(?:IfExists)?$/;
+
+/**
+ * The values of the subject/audience conditions of one statement, merged per
+ * key across operators. Only keys ending in a pinning suffix are kept: other
+ * condition values (sts:ExternalId, source IPs) may be secrets or noise.
+ */
+function pinningOf(condition: unknown): { key: string; values: string[] }[] {
+  if (!isMapping(condition)) return [];
+  const byKey = new Map<string, Set<string>>();
+  for (const [operator, keys] of Object.entries(condition)) {
+    if (!PINNING_OPERATOR.test(operator) || !isMapping(keys)) continue;
+    for (const [key, values] of Object.entries(keys)) {
+      const suffix = key.slice(key.lastIndexOf(':') + 1).toLowerCase();
+      if (!key.includes(':') || !PINNING_KEY_SUFFIXES.has(suffix)) continue;
+      const kept = byKey.get(key) ?? new Set<string>();
+      for (const value of stringList(values)) kept.add(value);
+      byKey.set(key, kept);
+    }
+  }
+  return [...byKey.entries()]
+    .filter(([, values]) => values.size > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, values]) => ({ key, values: [...values].sort() }));
+}
+
 /**
  * A role's trust policy (AssumeRolePolicyDocument) as TrustStatements: who may
- * assume the role, with which action, and the condition keys that bound it
- * (their values are not kept: they can hold external ids).
+ * assume the role, with which action, the condition keys that bound it, and
+ * the values of the subject/audience keys that pin a federated caller
+ * (other condition values are not kept: they can hold external ids).
  */
 export function trustStatements(value: unknown): TrustStatement[] {
   const document = decodePolicyDocument(value);
@@ -153,12 +188,14 @@ export function trustStatements(value: unknown): TrustStatement[] {
     const conditionKeys = isMapping(condition)
       ? [...new Set(Object.values(condition).flatMap((keys) => (isMapping(keys) ? Object.keys(keys) : [])))].sort()
       : [];
+    const pinning = pinningOf(condition);
     statements.push({
       effect: raw['Effect'] === 'Deny' ? 'deny' : 'allow',
       trustees,
       actions: stringList(raw['Action']),
       hasConditions: conditionKeys.length > 0,
       conditionKeys,
+      ...(pinning.length === 0 ? {} : { pinning }),
     });
   }
   return statements;

@@ -1,0 +1,119 @@
+/*
+ * uncorrelated-activity: an actor acts in the logs of a provider and tenant
+ * for which an inventory was supplied, yet appears in none of the inventory
+ * inputs — activity that cannot be tied to any known identity.
+ */
+import { defineRule, type UsageStats } from '../engine/rule-api.js';
+import type { Identity } from '../model/index.js';
+import { DataReader, activityEvidence, activityTime, dataContent, globMatcher } from './hygiene-support.js';
+import { formatActivity, listWithMore, plural } from './support.js';
+
+interface ServiceActor {
+  readonly matches: (ref: string) => boolean;
+  readonly what: string;
+}
+
+function readServiceActors(content: Readonly<Record<string, unknown>>): ServiceActor[] {
+  const read = new DataReader('provider-service-actors');
+  return read.list(content['actors'], 'actors').map((raw, index) => {
+    const entry = read.mapping(raw, `actors[${index}]`);
+    read.string(entry['provider'], `actors[${index}].provider`);
+    return {
+      matches: globMatcher(read.string(entry['pattern'], `actors[${index}].pattern`)),
+      what: read.string(entry['what'], `actors[${index}].what`),
+    };
+  });
+}
+
+/** Which providers and tenants the inventory describes, so an actor is only judged where an inventory was given. */
+class InventoryScope {
+  /** provider → tenants its identities are bound to (empty: the inventory does not say). */
+  private readonly tenantsByProvider = new Map<string, Set<string>>();
+
+  constructor(identities: readonly Identity[]) {
+    for (const identity of identities) {
+      const tenants = this.tenantsByProvider.get(identity.provider) ?? new Set<string>();
+      if (identity.tenant !== null) tenants.add(identity.tenant);
+      this.tenantsByProvider.set(identity.provider, tenants);
+    }
+  }
+
+  /** null provider: the log did not say; then any inventory with that tenant counts. */
+  covers(provider: string | null, tenant: string | null): boolean {
+    const providers = provider === null ? [...this.tenantsByProvider.keys()] : [provider];
+    return providers.some((name) => {
+      const tenants = this.tenantsByProvider.get(name);
+      if (tenants === undefined) return false;
+      // Identities without tenants cover the provider as a whole.
+      return tenant === null || tenants.size === 0 || tenants.has(tenant);
+    });
+  }
+}
+
+interface Place {
+  readonly provider: string | null;
+  readonly tenant: string | null;
+}
+
+function placeText(place: Place): string {
+  return `${place.provider ?? 'an unnamed provider'}/${place.tenant ?? 'an unnamed tenant'}`;
+}
+
+/** Every provider × tenant the actor's own actions were seen in (null where the logs did not say). */
+function placesOf(stats: UsageStats): Place[] {
+  const providers = stats.providers.values.length === 0 ? [null] : stats.providers.values;
+  const tenants = stats.tenants.values.length === 0 ? [null] : stats.tenants.values;
+  return providers.flatMap((provider) => tenants.map((tenant) => ({ provider, tenant })));
+}
+
+export const rule = defineRule('NHI-CORR-001', (ctx, sink) => {
+  const { inventory, usage } = ctx;
+  if (usage.coverage() === null) {
+    sink.notEvaluated('no access-log events were supplied');
+    return;
+  }
+  const identities = inventory.identities();
+  if (identities.length === 0) {
+    sink.notEvaluated('no identity inventory was supplied, so no actor in the logs can be checked against it');
+    return;
+  }
+  const serviceActors = readServiceActors(dataContent(ctx.data, 'provider-service-actors'));
+  const scope = new InventoryScope(identities);
+  const uncovered = new Map<string, number>();
+
+  for (const ref of usage.unresolvedIdentities()) {
+    // A known person (a principal) or the provider's own machinery is not an unknown actor.
+    if (inventory.principal(ref) !== undefined) continue;
+    if (serviceActors.some((actor) => actor.matches(ref))) continue;
+    const stats = usage.forIdentity(ref);
+    if (stats === null || stats.firstUse === null || stats.lastUse === null) continue; // only events about it, none by it
+    const places = placesOf(stats);
+    const judged = places.filter((place) => scope.covers(place.provider, place.tenant));
+    for (const place of places.filter((candidate) => !judged.includes(candidate))) {
+      const key = placeText(place);
+      uncovered.set(key, (uncovered.get(key) ?? 0) + 1);
+    }
+    const [where] = judged;
+    if (where === undefined) continue;
+    const actions = stats.actions.values.length === 0 ? '' : `; actions ${listWithMore(stats.actions.values)}${stats.actions.overflow ? ' and more' : ''}`;
+    sink.report({
+      messageId: 'uncorrelated-actor',
+      message:
+        `${ref} acted in ${listWithMore(judged.map(placeText))} but appears in no inventory input for it: ` +
+        `${plural(stats.ownActions, 'own action')} from ${formatActivity(stats.firstUse)} to ${formatActivity(stats.lastUse)}${actions}.`,
+      subject: {
+        kind: 'identity',
+        id: ref,
+        ...(where.provider === null ? {} : { provider: where.provider }),
+        ...(where.tenant === null ? {} : { tenant: where.tenant }),
+      },
+      evidence: [
+        activityEvidence(`first-use:identity:${ref}`, stats.firstUse, `first action of ${ref} at ${activityTime(stats.firstUse)}`),
+        activityEvidence(`last-use:identity:${ref}`, stats.lastUse, `last action of ${ref} at ${activityTime(stats.lastUse)}`),
+      ],
+    });
+  }
+  for (const [place, actors] of [...uncovered.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    sink.note(`not evaluated for ${place}: no inventory input (${plural(actors, 'actor')} not in the inventory acted there)`);
+  }
+});

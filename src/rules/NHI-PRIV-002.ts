@@ -1,0 +1,214 @@
+/*
+ * privilege-escalation: a non-human identity holds a permission or role with
+ * which it can raise its own privileges or another identity's — a method
+ * listed in rules/data/escalation-methods.yaml — after allow wildcards,
+ * NotAction grants and explicit denies are taken into account.
+ */
+import { classifyIdentity, defineRule } from '../engine/rule-api.js';
+import { formatSource, type Evidence, type Grant, type Identity, type RuleData } from '../model/index.js';
+import {
+  dataContent,
+  grantActionsText,
+  grantKeys,
+  grantedBy,
+  isAllActions,
+  isDenied,
+  isRecord,
+  isStringList,
+  resourceBreadth,
+  unconditionalDenies,
+  viaText,
+  type Denies,
+} from './privilege-support.js';
+import { identityEvidence, identityLabel, identitySubject, listWithMore, plural } from './support.js';
+
+interface Method {
+  readonly provider: string;
+  readonly id: string;
+  /** Groups of alternatives: one entry of every group must be granted. */
+  readonly requires: readonly (readonly string[])[];
+  readonly admin: boolean;
+  readonly how: string;
+  /** Needs no permission: owning another app that can itself escalate. */
+  readonly ownerOfPrivilegedApp: boolean;
+}
+
+const DATA = 'escalation-methods';
+
+function readMethod(provider: string, entry: unknown, where: string): Method {
+  if (!isRecord(entry) || typeof entry['id'] !== 'string' || typeof entry['how'] !== 'string' || typeof entry['admin'] !== 'boolean') {
+    throw new Error(`rules/data/${DATA}.yaml: ${where} needs a string id, a string how and a boolean admin`);
+  }
+  const owner = entry['owner_of_privileged_app'] === true;
+  const requires = entry['requires'] ?? [];
+  if (!Array.isArray(requires) || !requires.every(isStringList) || (!owner && requires.length === 0)) {
+    throw new Error(`rules/data/${DATA}.yaml: ${where} (${entry['id']}) needs requires: a list of non-empty lists of actions`);
+  }
+  return { provider, id: entry['id'], requires, admin: entry['admin'], how: entry['how'], ownerOfPrivilegedApp: owner };
+}
+
+function readMethods(data: Readonly<Record<string, RuleData>>): Method[] {
+  const providers = dataContent(data, DATA)['providers'];
+  if (!isRecord(providers)) throw new Error(`rules/data/${DATA}.yaml: \`providers\` must map provider ids to lists of methods`);
+  return Object.entries(providers).flatMap(([provider, list]) => {
+    if (!Array.isArray(list)) throw new Error(`rules/data/${DATA}.yaml: providers.${provider} must be a list`);
+    return list.map((entry: unknown, index) => readMethod(provider, entry, `providers.${provider}[${index}]`));
+  });
+}
+
+/** Methods that apply to a provider's identities; an identity of another provider (custom, oauth…) is checked against all. */
+function methodsFor(methods: readonly Method[], provider: string): readonly Method[] {
+  const own = methods.filter((method) => method.provider === provider);
+  return own.length > 0 ? own : methods;
+}
+
+/** One requirement met: the grant and the patterns in it that grant the action. */
+interface Granting {
+  readonly grant: Grant;
+  readonly key: string;
+  readonly patterns: readonly string[];
+}
+
+interface Match {
+  readonly method: Method;
+  readonly grantings: readonly Granting[];
+  /** For the ownership method: the owned app and how it can escalate. */
+  readonly ownedApp?: { readonly app: Identity; readonly methods: readonly string[] };
+}
+
+/** The first grant (in input order) that grants an undenied entry of a requirement group. */
+function grantingOf(group: readonly string[], grants: readonly Grant[], keys: readonly string[], denies: Denies): Granting | null {
+  const open = group.filter((action) => !isDenied(denies, action));
+  for (const [index, grant] of grants.entries()) {
+    const patterns = [...new Set(open.flatMap((action) => grantedBy(grant, action)))];
+    if (patterns.length > 0) return { grant, key: keys[index] ?? `grant:${grant.identity}:${index}`, patterns };
+  }
+  return null;
+}
+
+function directMatches(methods: readonly Method[], grants: readonly Grant[], keys: readonly string[], denies: Denies): Match[] {
+  const found: Match[] = [];
+  for (const method of methods) {
+    if (method.ownerOfPrivilegedApp) continue;
+    const grantings = method.requires.map((group) => grantingOf(group, grants, keys, denies));
+    if (grantings.every((granting): granting is Granting => granting !== null)) found.push({ method, grantings });
+  }
+  return found;
+}
+
+/** An undenied allow of every action on every resource: NHI-PRIV-001 reports it, and every method would match. */
+function holdsEverything(grants: readonly Grant[], denies: Denies): boolean {
+  return grants.some(
+    (grant) =>
+      grant.effect === 'allow' &&
+      !grant.notActions &&
+      grant.resources.some((resource) => resourceBreadth(resource) === 'everything') &&
+      grant.actions.some((action) => isAllActions(action) && !isDenied(denies, action)),
+  );
+}
+
+function grantingText(granting: Granting): string {
+  const limit = granting.grant.hasConditions ? ', limited by conditions' : '';
+  return `${grantActionsText(granting.grant, granting.patterns)} via ${viaText(granting.grant)} (${formatSource(granting.grant.source)}${limit})`;
+}
+
+function matchText(match: Match): string {
+  if (match.ownedApp !== undefined) {
+    const { app, methods } = match.ownedApp;
+    return `${match.method.id} — owner of ${identityLabel(app).toLowerCase()} (${formatSource(app.source)}), which can escalate through ${listWithMore(methods)}: ${match.method.how}`;
+  }
+  return `${match.method.id} — ${match.grantings.map(grantingText).join(' + ')}: ${match.method.how}`;
+}
+
+function matchEvidence(matches: readonly Match[]): Evidence[] {
+  const byKey = new Map<string, { granting: Granting; methods: string[] }>();
+  const owned: Evidence[] = [];
+  for (const match of matches) {
+    if (match.ownedApp !== undefined) {
+      const { app, methods } = match.ownedApp;
+      owned.push({ key: `owned-app:${app.id}`, source: app.source, summary: `${app.type} ${app.id}, owned by this identity, can escalate through ${methods.join(', ')}` });
+      continue;
+    }
+    for (const granting of match.grantings) {
+      const known = byKey.get(granting.key);
+      if (known === undefined) byKey.set(granting.key, { granting, methods: [match.method.id] });
+      else if (!known.methods.includes(match.method.id)) known.methods.push(match.method.id);
+    }
+  }
+  const grants = [...byKey.entries()].map(([key, { granting, methods }]) => ({
+    key,
+    source: granting.grant.source,
+    summary: `allow ${grantActionsText(granting.grant, granting.patterns)} via ${viaText(granting.grant)}: enables ${methods.join(', ')}`,
+  }));
+  return [...grants, ...owned];
+}
+
+export const rule = defineRule('NHI-PRIV-002', (ctx, sink) => {
+  const { inventory, usage } = ctx;
+  if (!inventory.has('grant')) {
+    sink.notEvaluated('no IAM grants (policies, role bindings, app permissions) were supplied');
+    return;
+  }
+  const methods = readMethods(ctx.data);
+  const ownership = methods.filter((method) => method.ownerOfPrivilegedApp);
+
+  const direct = new Map<string, Match[]>();
+  const everything = new Set<string>();
+  const nonHuman = new Map<string, string>();
+  for (const identity of inventory.identities()) {
+    // A deleted identity can no longer use what it held.
+    if (identity.status === 'deleted') continue;
+    const kind = classifyIdentity(identity, inventory, usage);
+    if (!kind.nonHuman) continue;
+    nonHuman.set(identity.id, kind.reason);
+    const grants = inventory.grantsOf(identity.id);
+    const denies = unconditionalDenies(grants);
+    if (holdsEverything(grants, denies)) {
+      everything.add(identity.id);
+      continue;
+    }
+    const found = directMatches(methodsFor(methods, identity.provider), grants, grantKeys(identity, grants), denies);
+    if (found.length > 0) direct.set(identity.id, found);
+  }
+
+  // Owning an app lets the owner add a credential to it and sign in as it.
+  const viaOwnership = new Map<string, Match[]>();
+  for (const app of inventory.identities()) {
+    if (app.owner === null || app.status === 'deleted') continue;
+    const owner = inventory.identity(app.owner);
+    if (owner === undefined || owner.id === app.id || !nonHuman.has(owner.id)) continue;
+    const appMethods = everything.has(app.id) ? ['every action (see NHI-PRIV-001)'] : (direct.get(app.id) ?? []).map((match) => match.method.id);
+    if (appMethods.length === 0) continue;
+    for (const method of methodsFor(ownership, app.provider)) {
+      const list = viaOwnership.get(owner.id) ?? [];
+      list.push({ method, grantings: [], ownedApp: { app, methods: appMethods } });
+      viaOwnership.set(owner.id, list);
+    }
+  }
+
+  for (const identity of inventory.identities()) {
+    const matches = [...(direct.get(identity.id) ?? []), ...(viaOwnership.get(identity.id) ?? [])];
+    if (matches.length === 0) continue;
+    const admin = matches.some((match) => match.method.admin);
+    sink.report({
+      messageId: admin ? 'escalation-to-admin' : 'escalation',
+      message:
+        `${identityLabel(identity)} can raise its own or another identity's privileges through ${plural(matches.length, 'method')}: ` +
+        `${matches.map(matchText).join('; ')}.`,
+      subject: identitySubject(identity),
+      evidence: [
+        identityEvidence(identity, `${identity.type} ${identity.id} (${identity.provider}); non-human: ${nonHuman.get(identity.id) ?? 'yes'}`),
+        ...matchEvidence(matches),
+      ],
+      ...(admin ? { severity: 'critical' as const } : {}),
+    });
+  }
+
+  if (everything.size > 0) {
+    const ids = [...everything].sort();
+    sink.note(
+      `${ids.length} ${ids.length === 1 ? 'identity' : 'identities'} allowed every action on every resource ${ids.length === 1 ? 'is' : 'are'} not listed method by method ` +
+        `(NHI-PRIV-001 wildcard-privilege reports ${ids.length === 1 ? 'it' : 'them'}): ${listWithMore(ids)}`,
+    );
+  }
+});
