@@ -7,6 +7,25 @@ export function compareActivity(a: ActivityRef, b: ActivityRef): number {
   return a.source.line - b.source.line;
 }
 
+/**
+ * One copy of each distinct value kept by any set. Values arrive as fresh
+ * strings parsed from each event; without this, thousands of keys would each
+ * hold their own copy of `s3:GetObject` or the same user agent. Bounded: past
+ * the limit values are kept as they come.
+ */
+const INTERNED = new Map<string, string>();
+const INTERN_LIMIT = 200_000;
+
+function intern(value: string): string {
+  const known = INTERNED.get(value);
+  if (known !== undefined) return known;
+  if (INTERNED.size < INTERN_LIMIT) INTERNED.set(value, value);
+  return value;
+}
+
+/** Where a set that keeps no evidence says a value was seen: only its time is kept. */
+const NO_SOURCE = { file: '', line: 0 } as const;
+
 /** Shared by every set that has not been added to; never written (add replaces it first). */
 const EMPTY: Map<string, ActivityRef> = new Map();
 
@@ -33,14 +52,23 @@ export class CappedSet {
   /** Largest kept value, cached while full; undefined when it must be recomputed. */
   private largest: string | undefined;
 
-  constructor(private readonly cap: number) {}
+  /**
+   * @param firstSeen keep the earliest event per value as evidence. Sets no
+   * rule cites (networks, workloads…) leave it off: an event reference per
+   * value per key is much of the fold's memory.
+   */
+  constructor(
+    private readonly cap: number,
+    private readonly firstSeen = true,
+  ) {}
 
-  add(value: string, at: ActivityRef): void {
+  add(value: string, seen: ActivityRef): void {
     // Logs repeat the same value for a key over and over: settle a repeat of the
     // last value, seen no earlier, without hashing it (values are fresh strings).
-    if (value === this.lastValue && at.time > this.lastTime) return;
+    if (value === this.lastValue && seen.time > this.lastTime) return;
     this.lastValue = value;
-    this.lastTime = at.time;
+    this.lastTime = seen.time;
+    const at = this.firstSeen ? seen : { time: seen.time, source: NO_SOURCE };
     const known = this.values.get(value);
     if (known !== undefined) {
       // Most repeats are later than the first sighting: settle those on time alone.
@@ -49,7 +77,7 @@ export class CappedSet {
     }
     if (this.values.size < this.cap) {
       if (this.values === EMPTY) this.values = new Map();
-      this.values.set(value, at);
+      this.values.set(intern(value), at);
       this.largest = undefined;
       return;
     }
@@ -73,8 +101,8 @@ export class CappedSet {
     return { values: new Map(this.values), overflowed: this.overflowed };
   }
 
-  static fromData(cap: number, data: CappedSetData): CappedSet {
-    const set = new CappedSet(cap);
+  static fromData(cap: number, data: CappedSetData, firstSeen = true): CappedSet {
+    const set = new CappedSet(cap, firstSeen);
     if (data.values.size > 0) set.values = new Map(data.values);
     set.overflowed = data.overflowed;
     return set;
@@ -82,7 +110,8 @@ export class CappedSet {
 
   view(): CappedSetView {
     const values = [...this.values.keys()].sort();
-    return { values, size: values.length, overflow: this.overflowed, firstSeen: new Map(values.map((value) => [value, this.values.get(value) as ActivityRef])) };
+    const firstSeen = this.firstSeen ? new Map(values.map((value) => [value, this.values.get(value) as ActivityRef])) : new Map<string, ActivityRef>();
+    return { values, size: values.length, overflow: this.overflowed, firstSeen };
   }
 
   private largestValue(): string | undefined {

@@ -67,6 +67,8 @@ function later(current: ActivityRef | null, candidate: ActivityRef | null): Acti
 
 const SET_NAMES = ['actions', 'services', 'providers', 'tenants', 'environments', 'networks', 'userAgents', 'workloads'] as const;
 type SetName = (typeof SET_NAMES)[number];
+/** Sets whose values no rule cites with an event line: they keep no first sighting. */
+const WITHOUT_EVIDENCE: ReadonlySet<SetName> = new Set(['services', 'providers', 'networks', 'workloads']);
 
 /** An accumulator as plain data (see UsageAccumulator.toData). */
 export interface AccumulatorData {
@@ -102,14 +104,14 @@ export class UsageAccumulator {
   private lastUse: ActivityRef | null = null;
   private lastFailure: ActivityRef | null = null;
   private actions = new CappedSet(DISTINCT_CAP);
-  private services = new CappedSet(DISTINCT_CAP);
-  private providers = new CappedSet(DISTINCT_CAP);
+  private services = new CappedSet(DISTINCT_CAP, false);
+  private providers = new CappedSet(DISTINCT_CAP, false);
   private deepestChain: ChainRef | null = null;
   private tenants = new CappedSet(DISTINCT_CAP);
   private environments = new CappedSet(DISTINCT_CAP);
-  private networks = new CappedSet(DISTINCT_CAP);
+  private networks = new CappedSet(DISTINCT_CAP, false);
   private userAgents = new CappedSet(DISTINCT_CAP);
-  private workloads = new CappedSet(DISTINCT_CAP);
+  private workloads = new CappedSet(DISTINCT_CAP, false);
   private refreshes = 0;
   private lastRefresh: ActivityRef | null = null;
   private interactiveLogins = 0;
@@ -228,7 +230,7 @@ export class UsageAccumulator {
     [accumulator.firstUse, accumulator.lastUse, accumulator.lastFailure, accumulator.lastRefresh, accumulator.lastInteractiveLogin] = data.refs;
     accumulator.deepestChain = data.deepestChain;
     accumulator.terminations = [...data.terminations];
-    for (const name of SET_NAMES) accumulator[name] = CappedSet.fromData(DISTINCT_CAP, data.sets[name]);
+    for (const name of SET_NAMES) accumulator[name] = CappedSet.fromData(DISTINCT_CAP, data.sets[name], !WITHOUT_EVIDENCE.has(name));
     return accumulator;
   }
 

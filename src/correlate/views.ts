@@ -61,7 +61,10 @@ export interface CappedSetView {
   readonly size: number;
   /** True when more distinct values were seen than kept. */
   readonly overflow: boolean;
-  /** The earliest event that showed each kept value: evidence for "seen in tenant X". */
+  /**
+   * The earliest event that showed each kept value: evidence for "seen in tenant X".
+   * Kept for actions, tenants, environments and user agents; empty for the other sets.
+   */
   readonly firstSeen: ReadonlyMap<string, ActivityRef>;
 }
 

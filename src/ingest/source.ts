@@ -45,6 +45,14 @@ export function openInput(path: string, display: string, observer?: TextObserver
 }
 
 /**
+ * Bytes per read and per inflated chunk. Node's defaults (64 KiB reads, 16 KiB
+ * inflate output) cost a thread-pool round trip and a trip through every stream
+ * stage per small chunk; at log volumes that waiting showed as a fifth of the
+ * scan's time. Larger chunks keep memory per open file small all the same.
+ */
+const READ_CHUNK_BYTES = 512 * 1024;
+
+/**
  * The file's bytes, gunzipped when it starts with the gzip magic (whatever its
  * name). An observer sees the same bytes decoded, in the same pass.
  */
@@ -60,12 +68,12 @@ function openBytes(path: string, observer: TextObserver | undefined): Readable {
     }
     // The reader may have given up while we peeked.
     if (out.destroyed) return;
-    const file = createReadStream(path);
+    const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
     const observe = observer === undefined ? new PassThrough() : observingStream(observer.open());
     // pipeline destroys every stage with the error, so the reader of `out` sees it;
     // the callback only has to exist.
     const done = (): void => undefined;
-    if (gzip) pipeline(file, createGunzip(), observe, out, done);
+    if (gzip) pipeline(file, createGunzip({ chunkSize: READ_CHUNK_BYTES }), observe, out, done);
     else pipeline(file, observe, out, done);
   })();
   return out;
