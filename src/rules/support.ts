@@ -189,7 +189,8 @@ export function listWithMore(items: readonly string[], cap = 5): string {
   return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1] ?? ''}`;
 }
 
-/** `1 consumer`, `3 workloads`. */
+/** `1 consumer`, `3 workloads`, `2 identities`. */
 export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+  if (count === 1) return `${count} ${noun}`;
+  return `${count} ${/[^aeiou]y$/.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`}`;
 }

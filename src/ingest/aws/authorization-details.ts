@@ -1,4 +1,3 @@
-import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import {
   InputError,
   parseInstant,
@@ -8,6 +7,7 @@ import {
   type NormalizedRecord,
   type SourceRef,
 } from '../../model/index.js';
+import { parseLocated, type LocatedDocument } from '../located-json.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { isMapping } from '../canonical/fields.js';
 import {
@@ -39,7 +39,6 @@ const DETAIL_KEYS = /"(?:UserDetailList|RoleDetailList|GroupDetailList)"\s*:/;
 const POLICIES_KEY = /"Policies"\s*:/;
 const POLICY_VERSIONS_KEY = /"PolicyVersionList"\s*:/;
 const OWNER_TAG = /^(owner|team|contact|maintainer)$/i;
-const MAX_DEPTH = 64;
 
 export const awsAuthorizationDetails: Adapter = {
   id: 'aws-authorization-details',
@@ -60,38 +59,6 @@ function detectAuthorizationDetails(sniff: Sniff): boolean {
 
 type Obj = Readonly<Record<string, unknown>>;
 
-/** Plain values from the syntax tree, remembering the line each object or list starts on. */
-class Located {
-  private readonly lines = new WeakMap<object, number>();
-  constructor(private readonly lineAt: (offset: number) => number) {}
-
-  lineOf(value: unknown, fallback: number): number {
-    return typeof value === 'object' && value !== null ? (this.lines.get(value) ?? fallback) : fallback;
-  }
-
-  plain(node: unknown, depth = 0): unknown {
-    // Deeper than any IAM document: dropped rather than recursing without bound.
-    if (depth > MAX_DEPTH) return null;
-    if (isScalar(node)) return node.value;
-    if (isMap(node) || isSeq(node)) {
-      let out: object;
-      if (isMap(node)) {
-        const map = Object.create(null) as Record<string, unknown>;
-        for (const pair of node.items) {
-          const key = this.plain(pair.key, depth + 1);
-          if (typeof key === 'string') map[key] = this.plain(pair.value, depth + 1);
-        }
-        out = map;
-      } else {
-        out = node.items.map((item) => this.plain(item, depth + 1));
-      }
-      const start = node.range?.[0];
-      if (start !== undefined) this.lines.set(out, this.lineAt(start));
-      return out;
-    }
-    return null;
-  }
-}
 
 function listOf(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
@@ -103,16 +70,8 @@ function str(value: unknown): string | null {
 
 async function* readAuthorizationDetails(input: InputSource, ctx: AdapterContext): AsyncGenerator<NormalizedRecord> {
   const text = await input.text();
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
-  const error = doc.errors[0];
-  if (error !== undefined) {
-    const offset = Math.max(0, Math.min(error.pos[0], text.length - 1));
-    throw new InputError(`JSON syntax error: ${error.message}`, input.display, lineAt(offset));
-  }
-  const tree = new Located(lineAt);
-  const root = tree.plain(doc.contents);
+  const tree = parseLocated(text, input.display);
+  const root = tree.root;
   if (!isMapping(root)) throw new InputError('expected a JSON object with UserDetailList / RoleDetailList', input.display, 1);
   const file = input.display;
   const at = (value: unknown, pointer: string, fallback = 1): SourceRef => ({ file, line: tree.lineOf(value, fallback), pointer });
@@ -213,7 +172,7 @@ interface LocalPolicy {
 }
 
 /** Customer (and listed AWS) managed policies by ARN → their default version's document. */
-function indexPolicies(value: unknown, tree: Located): ReadonlyMap<string, LocalPolicy> {
+function indexPolicies(value: unknown, tree: LocatedDocument): ReadonlyMap<string, LocalPolicy> {
   const out = new Map<string, LocalPolicy>();
   for (const [index, policy] of listOf(value).entries()) {
     if (!isMapping(policy)) continue;

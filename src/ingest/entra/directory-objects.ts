@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import {
   InputError,
   type Credential,
@@ -10,6 +9,7 @@ import {
   type SourceRef,
   type TrustStatement,
 } from '../../model/index.js';
+import { parseLocated, type LocatedDocument } from '../located-json.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { bool, ENTRA, field, isObj, parseEntraTime, text, textOf, type Obj } from './common.js';
 
@@ -69,37 +69,7 @@ function detectDirectoryObjects(sniff: Sniff): boolean {
 /** Tenants of Microsoft's own first-party applications (Microsoft Services, Microsoft corp). */
 const MICROSOFT_TENANTS = new Set(['f8cdef31-a31e-4b4a-93e4-5f571e91255a', '72f988bf-86f1-41af-91ab-2d7cd011db47']);
 
-const MAX_DEPTH = 64;
 
-/** Plain values from the syntax tree, remembering the line each object or list starts on. */
-class Located {
-  private readonly lines = new WeakMap<object, number>();
-  constructor(private readonly lineAt: (offset: number) => number) {}
-
-  lineOf(value: unknown, fallback: number): number {
-    return typeof value === 'object' && value !== null ? (this.lines.get(value) ?? fallback) : fallback;
-  }
-
-  plain(node: unknown, depth = 0): unknown {
-    if (depth > MAX_DEPTH) return null;
-    if (isScalar(node)) return node.value;
-    if (!isMap(node) && !isSeq(node)) return null;
-    let out: object;
-    if (isMap(node)) {
-      const map = Object.create(null) as Record<string, unknown>;
-      for (const pair of node.items) {
-        const key = this.plain(pair.key, depth + 1);
-        if (typeof key === 'string') map[key] = this.plain(pair.value, depth + 1);
-      }
-      out = map;
-    } else {
-      out = node.items.map((item) => this.plain(item, depth + 1));
-    }
-    const start = node.range?.[0];
-    if (start !== undefined) this.lines.set(out, this.lineAt(start));
-    return out;
-  }
-}
 
 type Kind = 'service-principal' | 'application' | 'federated-credential';
 
@@ -111,16 +81,8 @@ interface Entry {
 
 async function* readDirectoryObjects(input: InputSource, ctx: AdapterContext): AsyncGenerator<NormalizedRecord> {
   const whole = await input.text();
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(whole, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
-  const error = doc.errors[0];
-  if (error !== undefined) {
-    const offset = Math.max(0, Math.min(error.pos[0], whole.length - 1));
-    throw new InputError(`JSON syntax error: ${error.message}`, input.display, lineAt(offset));
-  }
-  const tree = new Located(lineAt);
-  const root = tree.plain(doc.contents);
+  const tree = parseLocated(whole, input.display);
+  const root = tree.root;
   const file = input.display;
 
   const { items, prefix, wrapper } = itemsOf(root);
@@ -349,7 +311,7 @@ const CREDENTIAL_LISTS: readonly (readonly [string, CredentialType])[] = [
   ['keyCredentials', 'certificate'],
 ];
 
-function* credentialsOf(entry: Entry, identity: Identity, tree: Located, ctx: AdapterContext): Generator<NormalizedRecord> {
+function* credentialsOf(entry: Entry, identity: Identity, tree: LocatedDocument, ctx: AdapterContext): Generator<NormalizedRecord> {
   const base = entry.source.pointer;
   for (const [listName, type] of CREDENTIAL_LISTS) {
     for (const [j, item] of listField(entry.object, listName).entries()) {
