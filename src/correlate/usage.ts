@@ -137,8 +137,11 @@ export class UsageAccumulator {
     }
     this.firstUse = earlier(this.firstUse, at);
     this.lastUse = later(this.lastUse, at);
-    if (event.action !== null) this.actions.add(event.action, at);
-    if (facts.service !== null) this.services.add(facts.service, at);
+    // Token issue and refresh are how the delegate gets to act, not actions within its scopes.
+    if (event.category !== 'token-issue' && event.category !== 'token-refresh') {
+      if (event.action !== null) this.actions.add(event.action, at);
+      if (facts.service !== null) this.services.add(facts.service, at);
+    }
     if (event.provider !== undefined) this.providers.add(event.provider, at);
     const depth = event.actorChain.length;
     if (depth > 0) {

@@ -90,6 +90,7 @@ export interface UsageStats {
   readonly firstUse: ActivityRef | null;
   readonly lastUse: ActivityRef | null;
   readonly lastFailure: ActivityRef | null;
+  /** Actions of successful own use; token issue and refresh events add none (they are how the delegate gets to act). */
   readonly actions: CappedSetView;
   /** Services of those actions (`s3` of `s3:GetObject`); actions without a `service:` prefix add none. */
   readonly services: CappedSetView;

@@ -58,8 +58,8 @@ describe('nhi-audit inventory sources', () => {
     const sources = run.stdout.split('Identities\n')[0] ?? '';
     expect(sources.startsWith('Sources\n')).toBe(true);
     const row = (file: string): string => sources.split('\n').find((line) => line.includes(file)) ?? '';
-    expect(row('fixtures/demo/demo.events.ndjson')).toMatch(/canonical-events.*18 \(2026-09-02T10:15:00Z → 2026-10-31T12:00:00Z\)/);
-    expect(row('fixtures/demo/inventory.yaml')).toMatch(/canonical-inventory.*3 tenants, 8 identities, 11 grants, 5 credentials, 2 approvals/);
+    expect(row('fixtures/demo/demo.events.ndjson')).toMatch(/canonical-events.*30 \(2026-09-02T10:15:00Z → 2026-10-31T12:00:00Z\)/);
+    expect(row('fixtures/demo/inventory.yaml')).toMatch(/canonical-inventory.*3 tenants, 15 identities, 18 grants, 7 credentials, 2 approvals/);
     expect(row('fixtures/demo/principals.csv')).toMatch(/canonical-csv.*6 principals/);
     expect(run.stdout).toContain('Credentials\n');
   });
@@ -73,7 +73,7 @@ describe('nhi-audit inventory sources', () => {
     expect(byFile.get('fixtures/demo/demo.events.ndjson')).toEqual({
       file: 'fixtures/demo/demo.events.ndjson',
       format: 'canonical-events',
-      records: { event: 18 },
+      records: { event: 30 },
       skipped: 0,
       window: { from: '2026-09-02T10:15:00Z', to: '2026-10-31T12:00:00Z' },
     });

@@ -19,6 +19,26 @@ const arn = (kind: 'user' | 'role', name: string): string => `arn:aws:iam::${ACC
 const OKTA_LOG = `${DIR}/okta/system-log.ndjson`;
 const AUTHZ = `${DIR}/aws/authorization-details.json`;
 const INVENTORY = `${DIR}/inventory.yaml`;
+const REPORT = `${DIR}/aws/credential-report.csv`;
+
+/** Rule name → subjects it reports on this bundle, each story in the inventory's comments. */
+const NATIVE_FIRINGS: Readonly<Record<string, readonly string[]>> = {
+  'human-use-of-nhi': [arn('user', 'tms-integration')],
+  'long-lived-credential': ['rt-crm-alice-41d2', 'rt-hd-carol-2b17'],
+  'missing-disconnect-event': ['alice@kestrel.example'],
+  'multiple-active-keys': [arn('user', 'edi-gateway')],
+  'orphaned-refresh-token': ['rt-crm-alice-41d2'],
+  'shared-identity': [arn('user', 'ci-deployer')],
+  'stale-approval': ['APR-KF-0007'],
+  'token-refresh-after-end': ['rt-crm-alice-41d2'],
+  'unconstrained-oidc-trust': [arn('role', 'release-publisher')],
+  'unrotated-credential': [`${arn('user', 'ci-deployer')}#access-key-1`],
+  'unused-permissions': [arn('role', 'platform-bootstrap'), arn('role', 'service-role/manifest-archiver')],
+  'use-after-revocation': ['alice@kestrel.example'],
+  'wildcard-privilege': [arn('role', 'platform-bootstrap'), arn('role', 'service-role/manifest-archiver')],
+};
+
+
 
 interface Finding {
   ruleId: string;
@@ -31,7 +51,7 @@ interface Finding {
 interface Report {
   inputs: { file: string; format: string; skipped: number }[];
   skipped: unknown[];
-  evaluations: { ruleName: string; status: string }[];
+  evaluations: { ruleName: string; status: string; notes: string[] }[];
   findings: Finding[];
 }
 
@@ -68,26 +88,34 @@ describe('scan on the native-export demo bundle', () => {
       'okta-system-log',
     ]);
     expect(report.inputs.every((input) => input.skipped === 0)).toBe(true);
-    expect(report.evaluations.every((evaluation) => evaluation.status === 'evaluated')).toBe(true);
+    // A rule is evaluated, or says why not: only third-party apps are absent from this bundle.
+    for (const evaluation of report.evaluations) {
+      if (evaluation.status !== 'evaluated') expect(evaluation.notes.length, evaluation.ruleName).toBeGreaterThan(0);
+    }
+    expect(report.evaluations.filter((evaluation) => evaluation.status !== 'evaluated').map((evaluation) => evaluation.ruleName)).toEqual([
+      'broad-third-party-scope',
+    ]);
   });
 
-  it('fires each of the five core rules on the expected subjects', async () => {
+  it('fires the expected rules on the expected subjects', async () => {
     const { report } = await scan();
-    const subjects = (ruleName: string): string[] => byRule(report, ruleName).map((finding) => finding.subject.id).sort();
-    expect(subjects('wildcard-privilege')).toEqual([arn('role', 'platform-bootstrap'), arn('role', 'service-role/manifest-archiver')]);
-    expect(subjects('orphaned-refresh-token')).toEqual(['rt-crm-alice-41d2']);
-    expect(subjects('missing-disconnect-event')).toEqual(['alice@kestrel.example']);
-    expect(subjects('shared-identity')).toEqual(['arn:aws:iam::430011223344:user/ci-deployer']);
-    expect(subjects('stale-approval')).toEqual(['APR-KF-0007']);
+    const found: Record<string, string[]> = {};
+    for (const finding of report.findings) (found[finding.ruleName] ??= []).push(finding.subject.id);
+    for (const subjects of Object.values(found)) subjects.sort();
+    expect(found).toEqual(NATIVE_FIRINGS);
     // Used after the offboarding: both lifecycle findings escalate.
     expect(byRule(report, 'orphaned-refresh-token')[0]?.severity).toBe('critical');
     expect(byRule(report, 'missing-disconnect-event')[0]?.severity).toBe('critical');
     expect(byRule(report, 'shared-identity')[0]?.evidence.map((item) => item.summary).join(' ')).toContain('github-actions-release');
+    // GitHub's issuer is public: with no subject condition, any repository's workflow can assume the role.
+    expect(byRule(report, 'unconstrained-oidc-trust')[0]?.severity).toBe('critical');
   });
 
   it('stays silent on the clean identities, principals, credentials and approvals', async () => {
     const { report } = await scan();
-    const subjects = report.findings.map((finding) => finding.subject.id).join('\n');
+    const subjects = report.findings
+      .map((finding) => finding.subject.id)
+      .join('\n');
     const clean = [
       arn('user', 'metrics-reader'),
       arn('role', 'invoice-renderer'),
@@ -98,8 +126,11 @@ describe('scan on the native-export demo bundle', () => {
       'bob@kestrel.example',
       'carol@kestrel.example',
       'rt-hd-bob-88a0',
-      'rt-hd-carol-2b17',
       'APR-KF-0012',
+      // Keys rotated within the 90-day period and in use: only their holders are findings.
+      `${arn('user', 'edi-gateway')}#access-key-1`,
+      `${arn('user', 'edi-gateway')}#access-key-2`,
+      `${arn('user', 'tms-integration')}#access-key-1`,
     ];
     for (const id of clean) expect(subjects, id).not.toContain(id);
   });
@@ -113,6 +144,12 @@ describe('scan on the native-export demo bundle', () => {
     for (const finding of byRule(report, 'wildcard-privilege')) expect(files(finding)).toContain(AUTHZ);
     const shared = byRule(report, 'shared-identity')[0];
     expect(shared && files(shared).some((file) => file.startsWith(`${DIR}/aws/cloudtrail/`) && file.endsWith('.json.gz'))).toBe(true);
+    const trust = byRule(report, 'unconstrained-oidc-trust')[0];
+    expect(trust && files(trust)).toEqual([AUTHZ]);
+    const keys = byRule(report, 'multiple-active-keys')[0];
+    expect(keys && files(keys)).toEqual([REPORT, REPORT]);
+    const human = byRule(report, 'human-use-of-nhi')[0];
+    expect(human && files(human)).toEqual(expect.arrayContaining([AUTHZ, REPORT, expect.stringMatching(/cloudtrail\/.+\.json\.gz$/)]));
     const stale = byRule(report, 'stale-approval')[0];
     expect(stale && files(stale)).toEqual(expect.arrayContaining([INVENTORY, OKTA_LOG]));
 

@@ -220,6 +220,26 @@ describe('canonical-inventory records', () => {
     ]);
   });
 
+  test.each([
+    ['a vendor app', 'third_party: true\n    display_name: PeopleFlow HR Sync\n', { thirdParty: true, displayName: 'PeopleFlow HR Sync' }],
+    ['said false, no name', 'third_party: "no"\n', { thirdParty: false }],
+    ['name only', 'display_name: Build Bot\n', { displayName: 'Build Bot' }],
+    ['neither', '', {}],
+  ])('third_party and display_name: %s', async (_name, fields, expected) => {
+    const { records, skips } = await readText(`${HEADER}identities:\n  - id: 0oa5app\n    type: app\n    ${fields}`);
+    expect(skips).toEqual([]);
+    const [app] = ofKind(records, 'identity');
+    // Absent fields stay absent (the model's optional fields), rather than set to false or null.
+    expect(app && { thirdParty: app.thirdParty, displayName: app.displayName }).toEqual({ thirdParty: undefined, displayName: undefined, ...expected });
+    expect(app && Object.keys(app).filter((key) => key === 'thirdParty' || key === 'displayName')).toEqual(Object.keys(expected));
+  });
+
+  test('a third_party that is not a boolean skips the identity, naming the field', async () => {
+    const { records, skips } = await readText(`${HEADER}identities:\n  - id: 0oa5app\n    third_party: vendor\n`);
+    expect(records).toEqual([]);
+    expect(skips).toEqual([{ line: 4, message: 'identities[0].third_party: expected true or false, got "vendor"' }]);
+  });
+
   test('conditions count only when non-empty', async () => {
     const body = 'identities:\n  - id: i\n    permissions:\n      - { action: a, conditions: {} }\n      - { action: b, conditions: [] }\n      - { action: c, conditions: { ip: 10.0.0.0/8 } }\n';
     const { records } = await readText(HEADER + body);

@@ -43,6 +43,19 @@ function detectCloudTrail(sniff: Sniff): boolean {
   return !sniff.complete && jsonLayout(sniff.head, RECORDS) !== undefined && CUT_OFF_RECORD.every((re) => re.test(sniff.head));
 }
 
+/**
+ * Event sources whose host name is not the service prefix IAM policies use,
+ * so that actions in the logs match actions in grants (`monitoring` logs
+ * CloudWatch calls that policies grant as `cloudwatch:*`).
+ */
+const IAM_SERVICE_OF_SOURCE: Readonly<Record<string, string>> = {
+  monitoring: 'cloudwatch',
+  'streams.dynamodb': 'dynamodb',
+  email: 'ses',
+  'api.ecr': 'ecr',
+  'api.mediatailor': 'mediatailor',
+};
+
 const AWS_SOURCE = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/;
 const CUT_OFF_RECORD = [/"eventSource"\s*:\s*"[a-z0-9.-]+\.amazonaws\.com"/, /"eventName"\s*:\s*"/, /"eventVersion"\s*:\s*"/];
 
@@ -157,7 +170,8 @@ function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event 
     return undefined;
   }
 
-  const service = text(record['eventSource'])?.replace(/\.amazonaws\.com$/, '') ?? null;
+  const host = text(record['eventSource'])?.replace(/\.amazonaws\.com$/, '') ?? null;
+  const service = host === null ? null : (IAM_SERVICE_OF_SOURCE[host] ?? host);
   const tenant = text(record['recipientAccountId']);
   const ui = isMapping(record['userIdentity']) ? record['userIdentity'] : undefined;
   const actor = ui === undefined ? NO_ACTOR : actorOf(ui, tenant);

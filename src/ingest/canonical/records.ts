@@ -10,6 +10,7 @@ import {
   PRINCIPAL_STATUSES,
   type Event,
   type Grant,
+  type Identity,
   type NormalizedRecord,
   type SourceRef,
 } from '../../model/index.js';
@@ -46,6 +47,9 @@ export const LIST_FIELDS: Readonly<Record<ListName, readonly string[]>> = {
     'status',
     'disabled_at',
     'last_used_at',
+    // Owned and published by another organisation (a vendor's app or OAuth client); `display_name` names it where the id is opaque.
+    'third_party',
+    'display_name',
     'permissions',
   ],
   credentials: [
@@ -169,6 +173,7 @@ export function readListRecord(list: ListName, input: RecordInput, ctx: AdapterC
             status: f.enumOf('status', IDENTITY_STATUSES, 'active'),
             disabledAt: f.time('disabled_at'),
             lastUsedAt: f.time('last_used_at'),
+            ...optionalIdentityFields(f),
             source,
           },
         },
@@ -230,6 +235,15 @@ export function readListRecord(list: ListName, input: RecordInput, ctx: AdapterC
     return [];
   }
   return out;
+}
+
+/** `third_party` and `display_name` are set on the Identity only when the input says them (the model keeps them optional). */
+function optionalIdentityFields(f: FieldReader): Pick<Identity, 'thirdParty' | 'displayName'> {
+  const displayName = f.string('display_name');
+  return {
+    ...(f.has('third_party') ? { thirdParty: f.bool('third_party', false) } : {}),
+    ...(displayName === null ? {} : { displayName }),
+  };
 }
 
 /**
