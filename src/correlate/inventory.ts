@@ -44,12 +44,16 @@ function mergeRecords<T extends Keyed>(first: T, second: T): T {
       if ((STATUS_FINALITY[value] ?? 0) > (STATUS_FINALITY[current] ?? 0)) merged[key] = value;
     } else if (key === 'active' && typeof current === 'boolean' && typeof value === 'boolean') {
       merged[key] = current && value;
+
     } else if (Array.isArray(current) && Array.isArray(value)) {
       merged[key] = [...new Set([...(current as unknown[]), ...(value as unknown[])])];
     } else if (current === null || current === undefined) {
       merged[key] = value;
     }
   }
+  // An expiry is unknown only if every source is in the dark: a listing that states none knows there is none.
+  const unknown = (record: object): boolean => (record as Record<string, unknown>)['expiryUnknown'] === true;
+  if ('expiryUnknown' in merged) merged['expiryUnknown'] = unknown(first) && unknown(second);
   return merged as T;
 }
 

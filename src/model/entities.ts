@@ -160,6 +160,11 @@ export interface Credential {
   readonly active: boolean;
   /** Created and rotated by the provider itself (GCP SYSTEM_MANAGED keys): rotation and expiry rules skip it. */
   readonly providerManaged?: boolean;
+  /**
+   * The input cannot say whether or when it expires (a token seen being issued
+   * in an audit log): `expiresAt: null` then means unknown, not never.
+   */
+  readonly expiryUnknown?: boolean;
   readonly source: SourceRef;
 }
 

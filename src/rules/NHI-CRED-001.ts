@@ -5,7 +5,7 @@
 import { defineRule } from '../engine/rule-api.js';
 import { formatDate, formatDuration, type Credential, type CredentialType, type Instant } from '../model/index.js';
 import { credentialOwner, credentialOwnerRef, credentialTypesParam, daysText } from './lifecycle-support.js';
-import { credentialEvidence, credentialLabel, credentialSubject, isLive } from './support.js';
+import { credentialEvidence, credentialLabel, credentialSubject, isLive, listWithMore, plural } from './support.js';
 
 type Params = {
   readonly types: readonly string[];
@@ -41,9 +41,14 @@ export const rule = defineRule<Params>('NHI-CRED-001', (ctx, sink) => {
   const types = credentialTypesParam('NHI-CRED-001', 'types', params.types);
   const expiryOptional = credentialTypesParam('NHI-CRED-001', 'expiry_optional_types', params.expiry_optional_types);
 
+  const unknownExpiry: string[] = [];
   for (const credential of inventory.credentials()) {
     if (!types.has(credential.type) || credential.providerManaged === true) continue;
     if (!isLive(credential, usage, asOf)) continue;
+    if (credential.expiresAt === null && credential.expiryUnknown === true) {
+      unknownExpiry.push(credential.id);
+      continue;
+    }
     const max = maxLifetime(credential.type, params);
     const ownerRef = credentialOwnerRef(credential, inventory);
     const head = `${credentialLabel(credential)}${ownerRef === null ? '' : ` of ${ownerRef}`}`;
@@ -74,5 +79,10 @@ export const rule = defineRule<Params>('NHI-CRED-001', (ctx, sink) => {
       subject,
       evidence: [credentialEvidence(credential, `${credential.type} ${credential.id}, expires ${formatDate(credential.expiresAt)}`)],
     });
+  }
+  if (unknownExpiry.length > 0) {
+    sink.note(
+      `${plural(unknownExpiry.length, 'credential')} seen only being issued in a log, with no expiry recorded, were not judged: ${listWithMore(unknownExpiry)}`,
+    );
   }
 });

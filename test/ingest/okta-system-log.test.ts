@@ -89,6 +89,7 @@ describe('okta-system-log records (NDJSON fixture)', () => {
       type: 'refresh-token',
       issuedAt: t('2026-03-01T10:00:00Z'),
       expiresAt: null,
+      expiryUnknown: true,
       lastRotatedAt: null,
       lastUsedAt: null,
       scopes: ['offline_access', 'openid', 'reports.read'],

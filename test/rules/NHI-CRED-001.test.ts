@@ -85,6 +85,22 @@ describe('NHI-CRED-001 long-lived-credential', () => {
     expect(run.findings).toEqual([]);
   });
 
+  it('does not judge a token whose expiry the log could not record, and says so', async () => {
+    const unknown = cred({ id: 'gh-token:42', type: 'pat', issuedAt: t('2024-03-13T00:00:00Z'), expiryUnknown: true });
+    const run = await runRule(rule, world(app(), unknown), AS_OF);
+    expect(run.findings).toEqual([]);
+    expect(run.notes).toEqual(['1 credential seen only being issued in a log, with no expiry recorded, were not judged: gh-token:42']);
+  });
+
+  it('judges it once a listing states it has no expiry: unknown only while every source is', async () => {
+    const fromLog = cred({ id: 'gh-token:42', type: 'pat', issuedAt: t('2024-03-13T00:00:00Z'), expiryUnknown: true, source: at('audit.json', 3) });
+    const fromListing = cred({ id: 'gh-token:42', type: 'pat', issuedAt: t('2024-03-13T00:00:00Z'), source: at('pats.json', 9) });
+    for (const records of [[fromLog, fromListing], [fromListing, fromLog]]) {
+      const run = await runRule(rule, world(app(), ...records), AS_OF);
+      expect(run.findings.map((finding) => finding.messageId)).toEqual(['no-expiry']);
+    }
+  });
+
   it('does not fire when a revoke event ended the secret', async () => {
     const run = await runRule(
       rule,

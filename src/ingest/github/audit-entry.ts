@@ -228,6 +228,8 @@ function tokenCredential(ctx: EntryContext, id: string, kind: TokenKind): Creden
     type: kind.type,
     issuedAt: ctx.time,
     expiresAt,
+    // Most create entries do not log the expiry: absent means unknown, not never.
+    ...(expiresAt === null ? { expiryUnknown: true } : {}),
     lastRotatedAt: regenerated ? ctx.time : null,
     lastUsedAt: null,
     scopes: scopesOf(ctx.entry),

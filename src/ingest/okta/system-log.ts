@@ -181,7 +181,9 @@ function mapLogEvent(value: unknown, source: SourceRef): NormalizedRecord[] | st
         identity: clientId,
         type: 'refresh-token',
         issuedAt: time,
+        // The authorization server's policy decides; the log does not say.
         expiresAt: null,
+        expiryUnknown: true,
         lastRotatedAt: null,
         lastUsedAt: null,
         scopes: scopesOf(debug['grantedScopes']),
@@ -267,6 +269,7 @@ function mapLogEvent(value: unknown, source: SourceRef): NormalizedRecord[] | st
           type: 'api-key',
           issuedAt: time,
           expiresAt: null,
+          expiryUnknown: true,
           lastRotatedAt: null,
           lastUsedAt: null,
           scopes: [],
