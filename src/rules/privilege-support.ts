@@ -65,6 +65,28 @@ export function patternCovers(general: string, specific: string): boolean {
 export function patternsOverlap(a: string, b: string): boolean {
   const left = a.trim().toLowerCase();
   const right = b.trim().toLowerCase();
+  // Managed policies repeat the same hundreds of actions for every identity that has them.
+  const key = `${left}\u0000${right}`;
+  const cached = OVERLAPS.get(key);
+  if (cached !== undefined) return cached;
+  const result = literalPrefixesAgree(left, right) && wildcardsMeet(left, right);
+  if (OVERLAPS.size < OVERLAP_CACHE_LIMIT) OVERLAPS.set(key, result);
+  return result;
+}
+
+const OVERLAPS = new Map<string, boolean>();
+const OVERLAP_CACHE_LIMIT = 100_000;
+
+/** Text before the first `*` of each must agree where both have it: `ec2:Describe*` never meets `iam:Put*`. */
+function literalPrefixesAgree(left: string, right: string): boolean {
+  const leftStar = left.indexOf('*');
+  const rightStar = right.indexOf('*');
+  const length = Math.min(leftStar === -1 ? left.length : leftStar, rightStar === -1 ? right.length : rightStar);
+  for (let index = 0; index < length; index += 1) if (left.charCodeAt(index) !== right.charCodeAt(index)) return false;
+  return true;
+}
+
+function wildcardsMeet(left: string, right: string): boolean {
   const memo = new Map<number, boolean>();
   const width = right.length + 1;
   const meet = (i: number, j: number): boolean => {
