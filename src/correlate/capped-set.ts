@@ -23,8 +23,8 @@ function intern(value: string): string {
   return value;
 }
 
-/** Where a set that keeps no evidence says a value was seen: only its time is kept. */
-const NO_SOURCE = { file: '', line: 0 } as const;
+/** What a set that keeps no evidence stores for every value. */
+const NO_EVIDENCE: ActivityRef = { time: 0, source: { file: '', line: 0 } };
 
 /** Shared by every set that has not been added to; never written (add replaces it first). */
 const EMPTY: Map<string, ActivityRef> = new Map();
@@ -68,7 +68,8 @@ export class CappedSet {
     if (value === this.lastValue && seen.time > this.lastTime) return;
     this.lastValue = value;
     this.lastTime = seen.time;
-    const at = this.firstSeen ? seen : { time: seen.time, source: NO_SOURCE };
+    // Sets without evidence share one placeholder: they only need the value.
+    const at = this.firstSeen ? seen : NO_EVIDENCE;
     const known = this.values.get(value);
     if (known !== undefined) {
       // Most repeats are later than the first sighting: settle those on time alone.

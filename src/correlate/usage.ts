@@ -67,6 +67,10 @@ function later(current: ActivityRef | null, candidate: ActivityRef | null): Acti
 
 const SET_NAMES = ['actions', 'services', 'providers', 'tenants', 'environments', 'networks', 'userAgents', 'workloads'] as const;
 type SetName = (typeof SET_NAMES)[number];
+/** What an accumulator reports for a set nothing was added to (sets are created on first use: most keys fill few). */
+const EMPTY_VIEW = { values: [], size: 0, overflow: false, firstSeen: new Map() } as const;
+const EMPTY_DATA: CappedSetData = { values: new Map(), overflowed: false };
+
 /** Sets whose values no rule cites with an event line: they keep no first sighting. */
 const WITHOUT_EVIDENCE: ReadonlySet<SetName> = new Set(['services', 'providers', 'networks', 'workloads']);
 
@@ -103,15 +107,15 @@ export class UsageAccumulator {
   private firstUse: ActivityRef | null = null;
   private lastUse: ActivityRef | null = null;
   private lastFailure: ActivityRef | null = null;
-  private actions = new CappedSet(DISTINCT_CAP);
-  private services = new CappedSet(DISTINCT_CAP, false);
-  private providers = new CappedSet(DISTINCT_CAP, false);
+  private actions: CappedSet | undefined;
+  private services: CappedSet | undefined;
+  private providers: CappedSet | undefined;
   private deepestChain: ChainRef | null = null;
-  private tenants = new CappedSet(DISTINCT_CAP);
-  private environments = new CappedSet(DISTINCT_CAP);
-  private networks = new CappedSet(DISTINCT_CAP, false);
-  private userAgents = new CappedSet(DISTINCT_CAP);
-  private workloads = new CappedSet(DISTINCT_CAP, false);
+  private tenants: CappedSet | undefined;
+  private environments: CappedSet | undefined;
+  private networks: CappedSet | undefined;
+  private userAgents: CappedSet | undefined;
+  private workloads: CappedSet | undefined;
   private refreshes = 0;
   private lastRefresh: ActivityRef | null = null;
   private interactiveLogins = 0;
@@ -139,10 +143,10 @@ export class UsageAccumulator {
     this.lastUse = later(this.lastUse, at);
     // Token issue and refresh are how the delegate gets to act, not actions within its scopes.
     if (event.category !== 'token-issue' && event.category !== 'token-refresh') {
-      if (event.action !== null) this.actions.add(event.action, at);
-      if (facts.service !== null) this.services.add(facts.service, at);
+      if (event.action !== null) (this.actions ??= new CappedSet(DISTINCT_CAP, true)).add(event.action, at);
+      if (facts.service !== null) (this.services ??= new CappedSet(DISTINCT_CAP, false)).add(facts.service, at);
     }
-    if (event.provider !== undefined) this.providers.add(event.provider, at);
+    if (event.provider !== undefined) (this.providers ??= new CappedSet(DISTINCT_CAP, false)).add(event.provider, at);
     const depth = event.actorChain.length;
     if (depth > 0) {
       const deepest = this.deepestChain;
@@ -151,11 +155,11 @@ export class UsageAccumulator {
         this.deepestChain = { ...at, depth, chain: event.actorChain.slice(0, CHAIN_CAP) };
       }
     }
-    if (event.tenant !== null) this.tenants.add(event.tenant, at);
-    if (event.environment !== null) this.environments.add(event.environment, at);
-    if (facts.network !== null) this.networks.add(facts.network, at);
-    if (event.userAgent !== null) this.userAgents.add(event.userAgent, at);
-    if (facts.workload !== null) this.workloads.add(facts.workload, at);
+    if (event.tenant !== null) (this.tenants ??= new CappedSet(DISTINCT_CAP, true)).add(event.tenant, at);
+    if (event.environment !== null) (this.environments ??= new CappedSet(DISTINCT_CAP, true)).add(event.environment, at);
+    if (facts.network !== null) (this.networks ??= new CappedSet(DISTINCT_CAP, false)).add(facts.network, at);
+    if (event.userAgent !== null) (this.userAgents ??= new CappedSet(DISTINCT_CAP, true)).add(event.userAgent, at);
+    if (facts.workload !== null) (this.workloads ??= new CappedSet(DISTINCT_CAP, false)).add(facts.workload, at);
     if (event.category === 'token-refresh') {
       this.refreshes += 1;
       this.lastRefresh = later(this.lastRefresh, at);
@@ -173,15 +177,15 @@ export class UsageAccumulator {
     this.firstUse = earlier(this.firstUse, other.firstUse);
     this.lastUse = later(this.lastUse, other.lastUse);
     this.lastFailure = later(this.lastFailure, other.lastFailure);
-    this.actions.merge(other.actions);
-    this.services.merge(other.services);
-    this.providers.merge(other.providers);
+    if (other.actions !== undefined) (this.actions ??= new CappedSet(DISTINCT_CAP, true)).merge(other.actions);
+    if (other.services !== undefined) (this.services ??= new CappedSet(DISTINCT_CAP, false)).merge(other.services);
+    if (other.providers !== undefined) (this.providers ??= new CappedSet(DISTINCT_CAP, false)).merge(other.providers);
     this.deepestChain = deeper(this.deepestChain, other.deepestChain);
-    this.tenants.merge(other.tenants);
-    this.environments.merge(other.environments);
-    this.networks.merge(other.networks);
-    this.userAgents.merge(other.userAgents);
-    this.workloads.merge(other.workloads);
+    if (other.tenants !== undefined) (this.tenants ??= new CappedSet(DISTINCT_CAP, true)).merge(other.tenants);
+    if (other.environments !== undefined) (this.environments ??= new CappedSet(DISTINCT_CAP, true)).merge(other.environments);
+    if (other.networks !== undefined) (this.networks ??= new CappedSet(DISTINCT_CAP, false)).merge(other.networks);
+    if (other.userAgents !== undefined) (this.userAgents ??= new CappedSet(DISTINCT_CAP, true)).merge(other.userAgents);
+    if (other.workloads !== undefined) (this.workloads ??= new CappedSet(DISTINCT_CAP, false)).merge(other.workloads);
     this.refreshes += other.refreshes;
     this.lastRefresh = later(this.lastRefresh, other.lastRefresh);
     this.interactiveLogins += other.interactiveLogins;
@@ -197,15 +201,15 @@ export class UsageAccumulator {
       firstUse: this.firstUse,
       lastUse: this.lastUse,
       lastFailure: this.lastFailure,
-      actions: this.actions.view(),
-      services: this.services.view(),
-      providers: this.providers.view(),
+      actions: this.actions?.view() ?? EMPTY_VIEW,
+      services: this.services?.view() ?? EMPTY_VIEW,
+      providers: this.providers?.view() ?? EMPTY_VIEW,
       deepestChain: this.deepestChain,
-      tenants: this.tenants.view(),
-      environments: this.environments.view(),
-      networks: this.networks.view(),
-      userAgents: this.userAgents.view(),
-      workloads: this.workloads.view(),
+      tenants: this.tenants?.view() ?? EMPTY_VIEW,
+      environments: this.environments?.view() ?? EMPTY_VIEW,
+      networks: this.networks?.view() ?? EMPTY_VIEW,
+      userAgents: this.userAgents?.view() ?? EMPTY_VIEW,
+      workloads: this.workloads?.view() ?? EMPTY_VIEW,
       refreshes: this.refreshes,
       lastRefresh: this.lastRefresh,
       interactiveLogins: this.interactiveLogins,
@@ -217,7 +221,7 @@ export class UsageAccumulator {
   /** Plain data for a worker message; `fromData` rebuilds an equal accumulator. */
   toData(): AccumulatorData {
     const sets = {} as Record<SetName, CappedSetData>;
-    for (const name of SET_NAMES) sets[name] = this[name].toData();
+    for (const name of SET_NAMES) sets[name] = this[name]?.toData() ?? EMPTY_DATA;
     return {
       counts: [this.events, this.ownActions, this.failures, this.refreshes, this.interactiveLogins],
       refs: [this.firstUse, this.lastUse, this.lastFailure, this.lastRefresh, this.lastInteractiveLogin],
@@ -233,7 +237,10 @@ export class UsageAccumulator {
     [accumulator.firstUse, accumulator.lastUse, accumulator.lastFailure, accumulator.lastRefresh, accumulator.lastInteractiveLogin] = data.refs;
     accumulator.deepestChain = data.deepestChain;
     accumulator.terminations = [...data.terminations];
-    for (const name of SET_NAMES) accumulator[name] = CappedSet.fromData(DISTINCT_CAP, data.sets[name], !WITHOUT_EVIDENCE.has(name));
+    for (const name of SET_NAMES) {
+      const set = data.sets[name];
+      if (set.values.size > 0 || set.overflowed) accumulator[name] = CappedSet.fromData(DISTINCT_CAP, set, !WITHOUT_EVIDENCE.has(name));
+    }
     return accumulator;
   }
 
