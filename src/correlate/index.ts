@@ -14,7 +14,7 @@ export { UsageFold, UsageAccumulator, type FoldData } from './usage.js';
  */
 export class Correlator {
   private readonly inventory = new InventoryBuilder();
-  private readonly fold = new UsageFold();
+  private fold = new UsageFold();
 
   add(entry: NormalizedRecord): void {
     if (entry.kind === 'event') {
@@ -27,7 +27,9 @@ export class Correlator {
 
   /** Joins a fold made elsewhere (another worker) into this one. */
   mergeFold(fold: UsageFold): void {
-    this.fold.merge(fold);
+    // The first worker's fold becomes ours as it is: merging it into an empty one would copy every key.
+    if (this.fold.coverage() === null && this.fold.byIdentityRef.size === 0 && this.fold.byCredential.size === 0) this.fold = fold;
+    else this.fold.merge(fold);
     if (fold.coverage() !== null) this.inventory.sawEvents();
   }
 
