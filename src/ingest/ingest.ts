@@ -15,7 +15,7 @@ import type { DiscoveredFile } from './discover.js';
 import { adapterById, detectAdapter } from './registry.js';
 import { FileSecrets } from './secrets.js';
 import { readSniff } from './sniff.js';
-import { describeReadError, openInput } from './source.js';
+import { decodeText, describeReadError, openInput } from './source.js';
 
 export interface IngestOptions {
   /** Any skipped record or file throws an InputError instead of being reported. */
@@ -159,7 +159,7 @@ async function scanSecrets(
   if (!secrets.complete) {
     try {
       // Reading is the scan: the observer sees every chunk.
-      for await (const chunk of input.bytes()) void chunk;
+      for await (const chunk of decodeText(input.bytes())) void chunk;
     } catch (error) {
       const problem = asInputProblem(error);
       if (!readFailed) report(problem.line, problem.message);

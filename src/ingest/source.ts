@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { PassThrough, pipeline, Transform, type Readable } from 'node:stream';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../model/index.js';
 import type { InputSource, TextLine } from './adapter.js';
@@ -52,12 +52,20 @@ export function openInput(path: string, display: string, observer?: TextObserver
  */
 const READ_CHUNK_BYTES = 512 * 1024;
 
+/** The reader a byte stream's decoded text goes to, set by openBytes for decodeText. */
+const TEXT_READER = Symbol('text reader');
+type ObservedReadable = Readable & { [TEXT_READER]?: TextReader };
+type ObservedPassThrough = PassThrough & { [TEXT_READER]?: TextReader };
+
 /**
  * The file's bytes, gunzipped when it starts with the gzip magic (whatever its
- * name). An observer sees the same bytes decoded, in the same pass.
+ * name). With an observer, the stream carries a reader that decodeText feeds
+ * the text it decodes anyway, so the observer costs no second decoding;
+ * whoever reads an observed file reads it through decodeText.
  */
 function openBytes(path: string, observer: TextObserver | undefined): Readable {
-  const out = new PassThrough();
+  const out: ObservedPassThrough = new PassThrough({ highWaterMark: READ_CHUNK_BYTES });
+  if (observer !== undefined) out[TEXT_READER] = observer.open();
   void (async () => {
     let gzip: boolean;
     try {
@@ -69,40 +77,13 @@ function openBytes(path: string, observer: TextObserver | undefined): Readable {
     // The reader may have given up while we peeked.
     if (out.destroyed) return;
     const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
-    const observe = observer === undefined ? new PassThrough() : observingStream(observer.open());
     // pipeline destroys every stage with the error, so the reader of `out` sees it;
     // the callback only has to exist.
     const done = (): void => undefined;
-    if (gzip) pipeline(file, createGunzip({ chunkSize: READ_CHUNK_BYTES }), observe, out, done);
-    else pipeline(file, observe, out, done);
+    if (gzip) pipeline(file, createGunzip({ chunkSize: READ_CHUNK_BYTES }), out, done);
+    else pipeline(file, out, done);
   })();
   return out;
-}
-
-/** Passes bytes through unchanged and hands their decoded text to `reader`. */
-function observingStream(reader: TextReader): Transform {
-  const decoder = new BomDecoder();
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      try {
-        const text = decoder.push(chunk);
-        if (text.length > 0) reader.text(text);
-        callback(null, chunk);
-      } catch (error) {
-        callback(error as Error);
-      }
-    },
-    flush(callback) {
-      try {
-        const text = decoder.end();
-        if (text.length > 0) reader.text(text);
-        reader.end();
-        callback();
-      } catch (error) {
-        callback(error as Error);
-      }
-    },
-  });
 }
 
 async function startsWithGzipMagic(path: string): Promise<boolean> {
@@ -153,12 +134,20 @@ export class BomDecoder {
 /** Decodes a byte stream to text chunks (see BomDecoder). */
 export async function* decodeText(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
   const decoder = new BomDecoder();
+  const reader = (bytes as ObservedReadable)[TEXT_READER];
   for await (const raw of bytes) {
     const text = decoder.push(raw);
-    if (text.length > 0) yield text;
+    if (text.length > 0) {
+      reader?.text(text);
+      yield text;
+    }
   }
   const rest = decoder.end();
-  if (rest.length > 0) yield rest;
+  if (rest.length > 0) {
+    reader?.text(rest);
+    yield rest;
+  }
+  reader?.end();
 }
 
 /**
