@@ -2,6 +2,7 @@ import { Readable, pipeline } from 'node:stream';
 import { CsvError, parse as parseCsv } from 'csv-parse';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { InputError, type NormalizedRecord } from '../../model/index.js';
+import { csvProblem, csvStartLine, csvText } from '../csv-rows.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { sniffName } from '../sniff.js';
 import { LIST_FIELDS, LIST_NAMES, readListRecord, type ListName } from './records.js';
@@ -112,13 +113,13 @@ async function* readCsv(input: InputSource, ctx: AdapterContext): AsyncGenerator
     },
   });
   // Lines (not bytes) are fed so the text is already decoded (BOM, UTF-16) by the shared reader.
-  const text = Readable.from(feed(input));
+  const text = Readable.from(csvText(input));
   // Errors of either stage end up on the parser, which the loop below reads.
   pipeline(text, parser, () => undefined);
 
   for await (const row of parser as AsyncIterable<ParsedRow>) {
     if (list === undefined) throw unknownList(input, header);
-    const line = startLine(row.info.lines, row.raw);
+    const line = csvStartLine(row.info.lines, row.raw);
     flush(line);
     yield* readListRecord(
       list,
@@ -130,9 +131,6 @@ async function* readCsv(input: InputSource, ctx: AdapterContext): AsyncGenerator
   flush(Number.POSITIVE_INFINITY);
 }
 
-async function* feed(input: InputSource): AsyncGenerator<string> {
-  for await (const { text } of input.lines()) yield `${text}\n`;
-}
 
 function unknownList(input: InputSource, header: readonly string[] | undefined): InputError {
   return new InputError(
@@ -143,38 +141,3 @@ function unknownList(input: InputSource, header: readonly string[] | undefined):
   );
 }
 
-/**
- * The line a record starts on. csv-parse reports the line where it ends; the
- * raw text tells how many lines it spans (quoted newlines), after dropping
- * the blank lines that skip_empty_lines folded into it.
- */
-function startLine(endLine: number, raw: string): number {
-  const body = raw.replace(/^(?:\r?\n)+/, '').replace(/\r?\n$/, '');
-  let newlines = 0;
-  for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1)) newlines += 1;
-  return endLine - newlines;
-}
-
-/**
- * Our own wording for csv-parse's errors: its messages quote cell values,
- * and a cell may hold a secret.
- */
-function csvProblem(error: CsvError | undefined): string {
-  switch (error?.code) {
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
-      return 'row has a different number of cells than the header';
-    case 'CSV_INVALID_CLOSING_QUOTE':
-      return 'malformed CSV: characters after a closing quote';
-    case 'INVALID_OPENING_QUOTE':
-      return 'malformed CSV: a quote inside an unquoted cell';
-    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
-      return 'malformed CSV: characters after a closing quote';
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return 'malformed CSV: a quote is not closed before the end of the file';
-    case 'CSV_MAX_RECORD_SIZE':
-      return 'malformed CSV: record too large';
-    default:
-      return error === undefined ? 'malformed CSV row' : `malformed CSV row (${error.code})`;
-  }
-}

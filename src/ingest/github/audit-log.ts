@@ -2,6 +2,7 @@ import { Readable, pipeline } from 'node:stream';
 import { CsvError, parse as parseCsv } from 'csv-parse';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import type { NormalizedRecord, SourceRef } from '../../model/index.js';
+import { csvProblem, csvStartLine, csvText } from '../csv-rows.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { isMapping } from '../canonical/fields.js';
 import { firstJsonRecord, jsonLayout, jsonRecords } from '../json-records.js';
@@ -160,9 +161,9 @@ function csvEntries(input: InputSource): EntryReader {
         return undefined;
       },
     });
-    pipeline(Readable.from(feed(input)), parser, () => undefined);
+    pipeline(Readable.from(csvText(input)), parser, () => undefined);
     for await (const row of parser as AsyncIterable<ParsedRow>) {
-      const line = startLine(row.info.lines, row.raw);
+      const line = csvStartLine(row.info.lines, row.raw);
       flush(line);
       yield { value: row.record, source: { file: input.display, line } };
     }
@@ -170,30 +171,4 @@ function csvEntries(input: InputSource): EntryReader {
   };
 }
 
-async function* feed(input: InputSource): AsyncGenerator<string> {
-  // Decoded lines (BOM, UTF-16, CRLF handled by the shared reader).
-  for await (const { text: line } of input.lines()) yield `${line}\n`;
-}
 
-/** csv-parse reports the line a record ends on; quoted newlines move its start up. */
-function startLine(endLine: number, raw: string): number {
-  const body = raw.replace(/^(?:\r?\n)+/, '').replace(/\r?\n$/, '');
-  let newlines = 0;
-  for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1)) newlines += 1;
-  return endLine - newlines;
-}
-
-/** Our own wording: csv-parse messages quote cells, and a cell may hold a secret. */
-function csvProblem(error: CsvError | undefined): string {
-  switch (error?.code) {
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
-      return 'row has a different number of cells than the header';
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return 'malformed CSV: a quote is not closed before the end of the file';
-    case 'CSV_MAX_RECORD_SIZE':
-      return 'malformed CSV: record too large';
-    default:
-      return error === undefined ? 'malformed CSV row' : `malformed CSV row (${error.code})`;
-  }
-}
