@@ -50,5 +50,6 @@ export function formatSpan(ms: number): string {
   if (ms >= 2 * DAY_MS) return `${Math.floor(ms / DAY_MS)} days`;
   if (ms >= 2 * HOUR_MS) return `${Math.floor(ms / HOUR_MS)} hours`;
   const minutes = Math.floor(ms / 60_000);
+  if (minutes === 0) return 'less than a minute';
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }

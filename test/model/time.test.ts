@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatInstant, parseDuration, parseInstant } from '../../src/model/index.js';
+import { formatInstant, formatSpan, parseDuration, parseInstant } from '../../src/model/index.js';
 
 describe('parseInstant', () => {
   it.each([
@@ -38,5 +38,19 @@ describe('parseDuration', () => {
   });
   it.each(['', 'P', 'PT', '24', 'soon', '5y'])('rejects %j', (text) => {
     expect(parseDuration(text)).toBeNull();
+  });
+});
+
+describe('formatSpan', () => {
+  it.each([
+    [0, 'less than a minute'],
+    [59_000, 'less than a minute'],
+    [60_000, '1 minute'],
+    [119 * 60_000, '119 minutes'],
+    [2 * 3_600_000, '2 hours'],
+    [47 * 3_600_000 + 59 * 60_000, '47 hours'],
+    [57.6 * 86_400_000, '57 days'],
+  ])('%d ms reads as %s', (ms, text) => {
+    expect(formatSpan(ms)).toBe(text);
   });
 });
