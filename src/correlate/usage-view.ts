@@ -66,6 +66,10 @@ export class CorrelatedUsage implements UsageView {
     return combine(parts);
   }
 
+  unresolvedCredentials(): readonly string[] {
+    return [...this.fold.byCredentialOnly.keys()].filter((ref) => this.inventory.credential(ref) === undefined).sort();
+  }
+
   unresolvedIdentities(): readonly string[] {
     const unresolved: string[] = [];
     for (const ref of this.fold.byIdentityRef.keys()) {

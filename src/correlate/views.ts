@@ -136,4 +136,6 @@ export interface UsageView {
   forDelegation(identityId: string, principalId: string): UsageStats | null;
   /** Actor references in events that match no identity in the inventory, sorted. */
   unresolvedIdentities(): readonly string[];
+  /** Credentials that acted in events naming no identity and match no credential in the inventory, sorted. */
+  unresolvedCredentials(): readonly string[];
 }

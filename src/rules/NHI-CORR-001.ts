@@ -56,7 +56,8 @@ interface Place {
 }
 
 function placeText(place: Place): string {
-  return `${place.provider ?? 'an unnamed provider'}/${place.tenant ?? 'an unnamed tenant'}`;
+  if (place.provider === null) return place.tenant === null ? 'logs that name no provider or tenant' : `tenant ${place.tenant}`;
+  return place.tenant === null ? place.provider : `${place.provider}/${place.tenant}`;
 }
 
 /** Every provider × tenant the actor's own actions were seen in (null where the logs did not say). */
@@ -81,11 +82,14 @@ export const rule = defineRule('NHI-CORR-001', (ctx, sink) => {
   const scope = new InventoryScope(identities);
   const uncovered = new Map<string, number>();
 
-  for (const ref of usage.unresolvedIdentities()) {
+  const actors = [
+    ...usage.unresolvedIdentities().map((ref) => ({ ref, kind: 'identity' as const, stats: usage.forIdentity(ref) })),
+    ...usage.unresolvedCredentials().map((ref) => ({ ref, kind: 'credential' as const, stats: usage.forCredential(ref) })),
+  ];
+  for (const { ref, kind, stats } of actors) {
     // A known person (a principal) or the provider's own machinery is not an unknown actor.
     if (inventory.principal(ref) !== undefined) continue;
     if (serviceActors.some((actor) => actor.matches(ref))) continue;
-    const stats = usage.forIdentity(ref);
     if (stats === null || stats.firstUse === null || stats.lastUse === null) continue; // only events about it, none by it
     const places = placesOf(stats);
     const judged = places.filter((place) => scope.covers(place.provider, place.tenant));
@@ -96,20 +100,22 @@ export const rule = defineRule('NHI-CORR-001', (ctx, sink) => {
     const [where] = judged;
     if (where === undefined) continue;
     const actions = stats.actions.values.length === 0 ? '' : `; actions ${listWithMore(stats.actions.values)}${stats.actions.overflow ? ' and more' : ''}`;
+    // A credential alone in the logs: "the token worked", with no identity or credential record behind it.
+    const who = kind === 'identity' ? ref : `Credential ${ref}, used with no identity named,`;
     sink.report({
-      messageId: 'uncorrelated-actor',
+      messageId: kind === 'identity' ? 'uncorrelated-actor' : 'uncorrelated-credential',
       message:
-        `${ref} acted in ${listWithMore(judged.map(placeText))} but appears in no inventory input for it: ` +
+        `${who} acted in ${listWithMore(judged.map(placeText))} but appears in no inventory input for it: ` +
         `${plural(stats.ownActions, 'own action')} from ${formatActivity(stats.firstUse)} to ${formatActivity(stats.lastUse)}${actions}.`,
       subject: {
-        kind: 'identity',
+        kind,
         id: ref,
         ...(where.provider === null ? {} : { provider: where.provider }),
         ...(where.tenant === null ? {} : { tenant: where.tenant }),
       },
       evidence: [
-        activityEvidence(`first-use:identity:${ref}`, stats.firstUse, `first action of ${ref} at ${activityTime(stats.firstUse)}`),
-        activityEvidence(`last-use:identity:${ref}`, stats.lastUse, `last action of ${ref} at ${activityTime(stats.lastUse)}`),
+        activityEvidence(`first-use:${kind}:${ref}`, stats.firstUse, `first action of ${ref} at ${activityTime(stats.firstUse)}`),
+        activityEvidence(`last-use:${kind}:${ref}`, stats.lastUse, `last action of ${ref} at ${activityTime(stats.lastUse)}`),
       ],
     });
   }

@@ -3,7 +3,7 @@ import type { FindingDraft } from '../../src/engine/rule-api.js';
 import { formatSource, type NormalizedRecord } from '../../src/model/index.js';
 import { rule } from '../../src/rules/NHI-CORR-001.js';
 import { runRule } from '../helpers/run-rule.js';
-import { at, event, identity, principal, t, world } from '../helpers/world.js';
+import { at, credential, event, identity, principal, t, world } from '../helpers/world.js';
 
 const AS_OF = t('2026-03-10T00:00:00Z');
 const ACCOUNT = '111122223333';
@@ -36,6 +36,20 @@ describe('NHI-CORR-001 uncorrelated-activity', () => {
     expect(where(finding)).toEqual(['trail.json:10', 'trail.json:11']);
     expect(finding?.evidence.map((item) => item.key)).toEqual([`first-use:identity:${GHOST}`, `last-use:identity:${GHOST}`]);
     expect(run.notes).toEqual([]);
+  });
+
+  it('reports a credential used with no identity named that no inventory lists: the token worked, nothing stands behind it', async () => {
+    const tokenUse = (line: number) =>
+      event({ credential: 'tok-ghost', provider: 'aws', tenant: ACCOUNT, time: t('2026-03-02T10:00:00Z'), action: 's3:GetObject', source: at('trail.json', line) });
+    const run = await runRule(rule, world(inventory(), tokenUse(30)), AS_OF);
+    expect(run.findings.map((finding) => [finding.messageId, finding.subject])).toEqual([
+      ['uncorrelated-credential', { kind: 'credential', id: 'tok-ghost', provider: 'aws', tenant: ACCOUNT }],
+    ]);
+    expect(run.findings[0]?.message).toMatch(/^Credential tok-ghost, used with no identity named, acted in aws\/111122223333 but appears in no inventory input/);
+    expect(where(run.findings[0])).toEqual(['trail.json:30', 'trail.json:30']);
+    // Near-miss: the same use with the credential in the inventory.
+    const known = await runRule(rule, world(inventory(), credential({ id: 'tok-ghost', identity: KNOWN }), tokenUse(30)), AS_OF);
+    expect(known.findings).toEqual([]);
   });
 
   it.each([
