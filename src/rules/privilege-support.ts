@@ -4,6 +4,7 @@
  * effect of deny and NotAction grants, grant evidence keys, and the services a
  * grant covers. Only the model and the rule API.
  */
+import { actionService } from '../engine/rule-api.js';
 import type { Grant, Identity, RuleData } from '../model/index.js';
 
 type Breadth = 'everything' | 'whole-service';
@@ -172,20 +173,15 @@ export function grantKeys(identity: Identity, grants: readonly Grant[]): string[
 }
 
 /**
- * The service of an action or role, lower-cased: `s3` of `s3:GetObject` (AWS),
- * `iam` of `iam.serviceAccountKeys.create` (GCP permission), `storage` of
- * `roles/storage.admin` (GCP predefined role). Null for actions without a
- * service (Kubernetes `get pods`, OAuth scopes). Mirrors the event fold's
- * `serviceOf`, which rules cannot import.
+ * The service of an action or role: the event fold's `serviceOf` (`s3` of
+ * `s3:GetObject`, `iam` of `iam.serviceAccountKeys.create`), plus GCP
+ * predefined roles, which only grants carry (`storage` of `roles/storage.admin`).
  */
 export function serviceOf(action: string): string | null {
   const text = action.trim();
   const role = /^roles\/([a-z][a-z0-9]*)\.[A-Za-z]/.exec(text);
   if (role !== null) return role[1] ?? null;
-  const colon = text.indexOf(':');
-  if (colon > 0) return text.slice(0, colon).toLowerCase();
-  const dotted = /^([a-z][a-z0-9]*)\.[A-Za-z]/.exec(text);
-  return dotted !== null && !text.includes(' ') ? (dotted[1] ?? null) : null;
+  return actionService(text);
 }
 
 /** GCP basic roles span every service of the project. */
