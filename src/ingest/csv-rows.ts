@@ -1,4 +1,5 @@
 import type { CsvError } from 'csv-parse';
+import { parse as parseCsvSync } from 'csv-parse/sync';
 import type { InputSource } from './adapter.js';
 
 /*
@@ -6,6 +7,21 @@ import type { InputSource } from './adapter.js';
  * (BOM, UTF-16 and CRLF handled by the shared reader), the line a record
  * starts on, and error wording that never quotes a cell.
  */
+
+/** The first line's cells (trimmed) when the head is a CSV header, undefined when it is JSON or not CSV. */
+export function csvHeader(head: string): string[] | undefined {
+  const end = head.indexOf('\n');
+  const first = (end === -1 ? head : head.slice(0, end)).replace(/\r$/, '').trim();
+  if (first === '' || first.startsWith('{') || first.startsWith('[')) return undefined;
+  try {
+    const rows: unknown = parseCsvSync(first, { to_line: 1 });
+    const row = Array.isArray(rows) ? (rows[0] as unknown) : undefined;
+    if (!Array.isArray(row) || !row.every((cell) => typeof cell === 'string')) return undefined;
+    return (row as string[]).map((cell) => cell.trim());
+  } catch {
+    return undefined;
+  }
+}
 
 /** The file's decoded lines, newline-terminated, for csv-parse. */
 export async function* csvText(input: InputSource): AsyncGenerator<string> {

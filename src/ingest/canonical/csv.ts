@@ -1,8 +1,7 @@
 import { Readable, pipeline } from 'node:stream';
 import { CsvError, parse as parseCsv } from 'csv-parse';
-import { parse as parseCsvSync } from 'csv-parse/sync';
 import { InputError, type NormalizedRecord } from '../../model/index.js';
-import { csvProblem, csvStartLine, csvText } from '../csv-rows.js';
+import { csvHeader, csvProblem, csvStartLine, csvText } from '../csv-rows.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { sniffName } from '../sniff.js';
 import { LIST_FIELDS, LIST_NAMES, readListRecord, type ListName } from './records.js';
@@ -49,24 +48,10 @@ export function csvList(columns: readonly string[], fileName: string): ListName 
 }
 
 function detectCsv(sniff: Sniff): boolean {
-  const columns = headerColumns(sniff.head);
+  const columns = csvHeader(sniff.head);
   return columns !== undefined && csvList(columns, sniff.name) !== undefined;
 }
 
-/** The header row's column names, or undefined when the first line is not CSV. */
-function headerColumns(head: string): string[] | undefined {
-  const end = head.indexOf('\n');
-  const first = (end === -1 ? head : head.slice(0, end)).replace(/\r$/, '');
-  if (first.trim() === '' || first.trimStart().startsWith('{')) return undefined;
-  try {
-    const rows: unknown = parseCsvSync(first, { to_line: 1 });
-    const row = Array.isArray(rows) ? (rows[0] as unknown) : undefined;
-    if (!Array.isArray(row) || !row.every((c) => typeof c === 'string')) return undefined;
-    return (row as string[]).map((c) => c.trim());
-  } catch {
-    return undefined;
-  }
-}
 
 interface ParsedRow {
   readonly record: Record<string, string>;

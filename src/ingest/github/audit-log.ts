@@ -1,8 +1,7 @@
 import { Readable, pipeline } from 'node:stream';
 import { CsvError, parse as parseCsv } from 'csv-parse';
-import { parse as parseCsvSync } from 'csv-parse/sync';
 import type { NormalizedRecord, SourceRef } from '../../model/index.js';
-import { csvProblem, csvStartLine, csvText } from '../csv-rows.js';
+import { csvHeader, csvProblem, csvStartLine, csvText } from '../csv-rows.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { isMapping } from '../canonical/fields.js';
 import { firstJsonRecord, jsonLayout, jsonRecords } from '../json-records.js';
@@ -55,20 +54,6 @@ function isAuditHeader(columns: readonly string[]): boolean {
   return set.has('action') && (set.has('actor') || set.has('actor_id')) && (set.has('created_at') || set.has('@timestamp'));
 }
 
-/** The first line's cells when the head is CSV (not JSON), else undefined. */
-function csvHeader(head: string): string[] | undefined {
-  const end = head.indexOf('\n');
-  const first = (end === -1 ? head : head.slice(0, end)).replace(/\r$/, '').trim();
-  if (first === '' || first.startsWith('{') || first.startsWith('[')) return undefined;
-  try {
-    const rows: unknown = parseCsvSync(first, { to_line: 1 });
-    const row = Array.isArray(rows) ? (rows[0] as unknown) : undefined;
-    if (!Array.isArray(row) || !row.every((c) => typeof c === 'string')) return undefined;
-    return (row as string[]).map((c) => c.trim());
-  } catch {
-    return undefined;
-  }
-}
 
 /** One entry with where it sits. */
 interface Located {
