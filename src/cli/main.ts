@@ -16,6 +16,8 @@ import {
   type Severity,
 } from '../model/index.js';
 import { REPORTERS } from '../report/index.js';
+import { RULES } from '../rules/index.js';
+import type { RuleLogic } from '../engine/rule-api.js';
 import { terminalSafe } from '../report/escape.js';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
 import { wantsColor, type CliIO } from './io.js';
@@ -24,6 +26,8 @@ import { formatsCommand, inventoryCommand, rulesListCommand, rulesShowCommand } 
 const SCAN_FORMATS = ['table', 'json', 'sarif'] as const;
 type ScanFormat = (typeof SCAN_FORMATS)[number];
 const DEFAULT_CONFIG_FILE = '.nhi-audit.yaml';
+/** The built-in rules' logic by id: the CLI composes the engine with its rules. */
+const RULE_LOGIC: ReadonlyMap<string, RuleLogic<never>> = new Map(RULES.map((rule) => [rule.id, rule as RuleLogic<never>]));
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -128,6 +132,7 @@ async function runScan(patterns: string[], given: ScanOptions, io: CliIO): Promi
     strict: options.strict === true,
     minSeverity,
     catalog,
+    rules: RULE_LOGIC,
     config,
     selection: { enable, disable },
     inputTypes: inputTypes(options.inputType, io.cwd),

@@ -6,7 +6,8 @@ import type { UsageView } from './views.js';
 
 export type * from './views.js';
 export { Inventory, InventoryBuilder } from './inventory.js';
-export { UsageFold, UsageAccumulator, type FoldData } from './usage.js';
+export { UsageFold, type FoldData } from './usage.js';
+export { UsageAccumulator } from './accumulator.js';
 
 /**
  * Receives normalized records in any order: inventory records are indexed,

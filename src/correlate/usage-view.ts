@@ -1,5 +1,6 @@
 import type { Inventory } from './inventory.js';
-import { UsageAccumulator, delegationKey, type UsageFold } from './usage.js';
+import { UsageAccumulator } from './accumulator.js';
+import { delegationKey, type UsageFold } from './usage.js';
 import type { LogCoverage, UsageStats, UsageView } from './views.js';
 
 /**

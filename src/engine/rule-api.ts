@@ -4,7 +4,7 @@ import type { Evidence, Instant, RuleData, RuleMeta, Severity, Subject } from '.
 export type { ActivityRef, CappedSetView, InventoryView, TerminationRef, UsageStats, UsageView } from '../correlate/views.js';
 export { classifyIdentity, type Classification } from '../correlate/classify.js';
 export { userAgentProduct } from '../correlate/workload.js';
-export { serviceOf as actionService } from '../correlate/usage.js';
+export { serviceOf as actionService } from '../correlate/event-facts.js';
 
 /** Everything a rule may look at. No files, no clock: `asOf` is the only "now". */
 export interface RuleContext<P> {

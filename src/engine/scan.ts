@@ -13,7 +13,6 @@ import {
   type Report,
   type Severity,
 } from '../model/index.js';
-import { RULES } from '../rules/index.js';
 import type { Config } from './config.js';
 import { evaluateRules, type Selection } from './evaluate.js';
 import { ingestInWorkers } from './parallel.js';
@@ -27,6 +26,8 @@ export interface ScanRequest {
   readonly strict: boolean;
   readonly minSeverity: Severity;
   readonly catalog: Catalog;
+  /** The logic of each rule by id, composed by the caller (the CLI): the engine knows no rule. */
+  readonly rules: ReadonlyMap<string, RuleLogic<never>>;
   readonly config: Config;
   readonly selection: Selection;
   /** `--input-type`: adapter id per path (as displayed). */
@@ -57,10 +58,6 @@ export function toolVersion(): Promise<string> {
     (text) => (JSON.parse(text) as { version: string }).version,
   );
   return version;
-}
-
-export function ruleLogicById(): Map<string, RuleLogic<never>> {
-  return new Map(RULES.map((rule) => [rule.id, rule as RuleLogic<never>]));
 }
 
 /** Below this much input, starting threads costs more than it saves. */
@@ -128,7 +125,7 @@ export async function scan(request: ScanRequest): Promise<Report> {
   const views = correlator.finish();
   const { findings, evaluations } = evaluateRules(
     request.catalog,
-    ruleLogicById(),
+    request.rules,
     views,
     request.config,
     request.selection,

@@ -1,27 +1,12 @@
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
-import {
-  InputError,
-  parseInstant,
-  type Credential,
-  type Grant,
-  type Instant,
-  type NormalizedRecord,
-  type SourceRef,
-} from '../../model/index.js';
+import { InputError, type NormalizedRecord, type SourceRef } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
 import { INVALID, parseJson } from '../json-records.js';
-import { BOOTSTRAP_CLUSTER_ROLES, type PolicyRule } from './bootstrap-roles.js';
-import {
-  K8S_PROVIDER,
-  SA_NAME_ANNOTATION,
-  SA_TOKEN_SECRET_TYPE,
-  parseServiceAccountUsername,
-  serviceAccountId,
-  serviceAccountIdentity,
-  strings,
-  text,
-} from './common.js';
+import { K8S_PROVIDER, serviceAccountId, text } from './common.js';
+import { mapSecret, mapServiceAccount } from './identity-objects.js';
+import { metadataOf, namespaceOf, type Mapping } from './object-metadata.js';
+import { mapBinding, roleKey, roleRules, type RoleRules } from './rbac.js';
 
 /*
  * k8s-objects: RBAC and identity objects as `kubectl get -o yaml|json` writes
@@ -35,7 +20,6 @@ import {
  * binding is never silently lost. Secret `data` is never read.
  */
 
-type Mapping = Readonly<Record<string, unknown>>;
 
 const OBJECT_KINDS = ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ServiceAccount', 'Secret'] as const;
 const OBJECT_KIND_SET: ReadonlySet<string> = new Set(OBJECT_KINDS);
@@ -92,11 +76,6 @@ function isOurDocument(value: Mapping): boolean {
 interface Located {
   readonly value: Mapping;
   readonly source: SourceRef;
-}
-
-interface RoleRules {
-  /** null: the role's rules are not known here (an aggregated role exported without its rules). */
-  readonly rules: readonly PolicyRule[] | null;
 }
 
 async function* readObjects(input: InputSource, ctx: AdapterContext): AsyncGenerator<NormalizedRecord> {
@@ -218,199 +197,3 @@ function listItemLines(contents: unknown, lineAt: (offset: number) => number): n
   });
 }
 
-function metadataOf(value: Mapping): Mapping {
-  const metadata = value['metadata'];
-  return isMapping(metadata) ? metadata : {};
-}
-
-/**
- * An object without a namespace is a manifest applied to the current context's
- * namespace; `default` is what kubectl uses when the context names none.
- */
-function namespaceOf(value: Mapping): string {
-  return text(metadataOf(value)['namespace']) ?? 'default';
-}
-
-/** `metadata.clusterName` (set by old API servers and some multi-cluster exports); otherwise the cluster is unknown. */
-function clusterOf(value: Mapping): string | null {
-  return text(metadataOf(value)['clusterName']);
-}
-
-function roleKey(kind: 'Role' | 'ClusterRole', namespace: string, name: string): string {
-  return kind === 'Role' ? `Role/${namespace}/${name}` : `ClusterRole/${name}`;
-}
-
-/** The rules of a Role/ClusterRole, null when it aggregates rules it does not list, or the problem. */
-function roleRules(value: Mapping): readonly PolicyRule[] | null | string {
-  const raw = value['rules'];
-  if (raw !== undefined && raw !== null && !Array.isArray(raw)) return `rules: expected a list, got ${describeType(raw)}`;
-  const list: readonly unknown[] = Array.isArray(raw) ? raw : [];
-  if (list.length === 0 && isMapping(value['aggregationRule'])) return null;
-  const rules: PolicyRule[] = [];
-  for (const [i, item] of list.entries()) {
-    if (!isMapping(item)) return `rules[${i}]: expected a mapping, got ${describeType(item)}`;
-    rules.push({
-      verbs: strings(item['verbs']),
-      resources: strings(item['resources']),
-      resourceNames: strings(item['resourceNames']),
-      nonResourceURLs: strings(item['nonResourceURLs']),
-    });
-  }
-  return rules;
-}
-
-/** `creationTimestamp`, null when absent; the problem when it is not a zoned time. */
-function createdAt(value: Mapping): Instant | null | string {
-  const raw = metadataOf(value)['creationTimestamp'];
-  if (raw === undefined || raw === null) return null;
-  if (typeof raw !== 'string') return `metadata.creationTimestamp: expected an ISO-8601 time string, got ${describeType(raw)}`;
-  const parsed = parseInstant(raw);
-  return parsed.ok ? parsed.value : `metadata.creationTimestamp: ${parsed.reason}`;
-}
-
-function mapServiceAccount(value: Mapping, source: SourceRef): NormalizedRecord[] | string {
-  const name = text(metadataOf(value)['name']);
-  if (name === null) return 'metadata.name is required';
-  const created = createdAt(value);
-  if (typeof created === 'string') return created;
-  return [{ kind: 'identity', record: serviceAccountIdentity(namespaceOf(value), name, clusterOf(value), created, source) }];
-}
-
-/** A legacy service-account token Secret as a never-expiring credential; other Secrets are not ours. */
-function mapSecret(value: Mapping, source: SourceRef): NormalizedRecord[] | string {
-  if (value['type'] !== SA_TOKEN_SECRET_TYPE) return [];
-  const metadata = metadataOf(value);
-  const name = text(metadata['name']);
-  if (name === null) return 'metadata.name is required';
-  const annotations = isMapping(metadata['annotations']) ? metadata['annotations'] : {};
-  const account = text(annotations[SA_NAME_ANNOTATION]);
-  if (account === null) return `a ${SA_TOKEN_SECRET_TYPE} Secret needs the ${SA_NAME_ANNOTATION} annotation`;
-  const issued = createdAt(value);
-  if (typeof issued === 'string') return issued;
-  const namespace = namespaceOf(value);
-  const credential: Credential = {
-    id: `${namespace}/${name}`,
-    identity: serviceAccountId(namespace, account),
-    type: 'sa-token',
-    issuedAt: issued,
-    // Legacy token Secrets hold a JWT without `exp`: valid until the Secret is deleted.
-    expiresAt: null,
-    lastRotatedAt: null,
-    lastUsedAt: null,
-    scopes: [],
-    tenant: clusterOf(value),
-    clientId: null,
-    onBehalfOf: null,
-    approval: null,
-    revokedAt: null,
-    createdBy: null,
-    active: true,
-    source,
-  };
-  return [{ kind: 'credential', record: credential }];
-}
-
-function mapBinding(
-  kind: 'RoleBinding' | 'ClusterRoleBinding',
-  value: Mapping,
-  source: SourceRef,
-  roles: ReadonlyMap<string, RoleRules>,
-  announced: Set<string>,
-): NormalizedRecord[] | string {
-  const roleRef = value['roleRef'];
-  if (!isMapping(roleRef)) return roleRef === undefined || roleRef === null ? 'roleRef is required' : `roleRef: expected a mapping, got ${describeType(roleRef)}`;
-  const roleKind = text(roleRef['kind']);
-  const roleName = text(roleRef['name']);
-  if (roleKind !== 'Role' && roleKind !== 'ClusterRole') return 'roleRef.kind: expected Role or ClusterRole';
-  if (roleName === null) return 'roleRef.name is required';
-  if (kind === 'ClusterRoleBinding' && roleKind === 'Role') return 'roleRef.kind: a ClusterRoleBinding can only name a ClusterRole';
-  const subjectsRaw = value['subjects'];
-  if (subjectsRaw !== undefined && subjectsRaw !== null && !Array.isArray(subjectsRaw)) {
-    return `subjects: expected a list, got ${describeType(subjectsRaw)}`;
-  }
-  const namespace = namespaceOf(value);
-  const tenant = clusterOf(value);
-  const accounts = serviceAccountSubjects(Array.isArray(subjectsRaw) ? subjectsRaw : [], kind === 'RoleBinding' ? namespace : null);
-  if (typeof accounts === 'string') return accounts;
-
-  const via = `${roleKind}/${roleName}`;
-  const scope = kind === 'RoleBinding' ? `namespace:${namespace}` : 'cluster';
-  const rules = resolveRules(roleKind, roleName, namespace, roles);
-  const out: NormalizedRecord[] = [];
-  for (const account of accounts) {
-    const id = serviceAccountId(account.namespace, account.name);
-    if (!announced.has(id)) {
-      announced.add(id);
-      out.push({ kind: 'identity', record: serviceAccountIdentity(account.namespace, account.name, tenant, null, source) });
-    }
-    const grant = (actions: readonly string[], resources: readonly string[]): Grant => ({
-      identity: id,
-      actions,
-      notActions: false,
-      resources,
-      effect: 'allow',
-      via,
-      hasConditions: false,
-      scope,
-      source,
-    });
-    if (rules === null) {
-      // Unknown here: say which role, so the binding is visible and a reader can look the role up.
-      out.push({ kind: 'grant', record: grant([`role:${via}`], ['*']) });
-      continue;
-    }
-    for (const rule of rules) {
-      const actions = ruleActions(rule);
-      if (actions.length === 0) continue;
-      out.push({ kind: 'grant', record: grant(actions, rule.resourceNames.length > 0 ? rule.resourceNames : ['*']) });
-    }
-  }
-  return out;
-}
-
-/**
- * The service accounts among a binding's subjects: `kind: ServiceAccount`, or a
- * User named with a service-account username. Users and groups are people or
- * sets of identities, not one non-human identity, so they give no grant here.
- */
-function serviceAccountSubjects(
-  subjects: readonly unknown[],
-  bindingNamespace: string | null,
-): { namespace: string; name: string }[] | string {
-  const out: { namespace: string; name: string }[] = [];
-  for (const [i, subject] of subjects.entries()) {
-    if (!isMapping(subject)) return `subjects[${i}]: expected a mapping, got ${describeType(subject)}`;
-    const kind = text(subject['kind']);
-    const name = text(subject['name']);
-    if (name === null) return `subjects[${i}].name is required`;
-    if (kind === 'ServiceAccount') {
-      // A RoleBinding's subject defaults to the binding's namespace; a ClusterRoleBinding has none to lend.
-      const namespace = text(subject['namespace']) ?? bindingNamespace;
-      if (namespace === null) return `subjects[${i}].namespace is required for a ServiceAccount`;
-      out.push({ namespace, name });
-    } else if (kind === 'User') {
-      const account = parseServiceAccountUsername(name);
-      if (account !== undefined) out.push(account);
-    }
-  }
-  return out;
-}
-
-function resolveRules(
-  roleKind: 'Role' | 'ClusterRole',
-  roleName: string,
-  namespace: string,
-  roles: ReadonlyMap<string, RoleRules>,
-): readonly PolicyRule[] | null {
-  const here = roles.get(roleKey(roleKind, namespace, roleName));
-  if (here?.rules !== undefined && here.rules !== null) return here.rules;
-  if (roleKind === 'ClusterRole') return BOOTSTRAP_CLUSTER_ROLES.get(roleName) ?? null;
-  return null;
-}
-
-/** `<verb> <resource>` for every verb × resource (subresources as `pods/exec`) and verb × non-resource URL. */
-export function ruleActions(rule: PolicyRule): string[] {
-  const targets = [...rule.resources, ...rule.nonResourceURLs];
-  const actions = rule.verbs.flatMap((verb) => targets.map((target) => `${verb} ${target}`));
-  return [...new Set(actions)];
-}

@@ -1,0 +1,208 @@
+import { OWN_ACTION_CATEGORIES, TERMINATION_CATEGORIES, type Event } from '../model/index.js';
+import { CappedSet, compareActivity, type CappedSetData } from './capped-set.js';
+import { eventFacts, type EventFacts } from './event-facts.js';
+import type { ActivityRef, ChainRef, TerminationRef, UsageStats } from './views.js';
+
+/** Distinct values kept per set; beyond this a set only says "more". */
+export const DISTINCT_CAP = 64;
+/** Termination events kept per key (earliest first); real keys see a handful. */
+export const TERMINATION_CAP = 32;
+
+/** Hops kept of the deepest delegation chain; deeper chains keep their true depth. */
+const CHAIN_CAP = 16;
+
+/** The deeper chain wins; on equal depth the earlier event, so merges are order-free. */
+function deeper(current: ChainRef | null, candidate: ChainRef | null): ChainRef | null {
+  if (candidate === null) return current;
+  if (current === null) return candidate;
+  if (candidate.depth !== current.depth) return candidate.depth > current.depth ? candidate : current;
+  return compareActivity(candidate, current) < 0 ? candidate : current;
+}
+
+function earlier(current: ActivityRef | null, candidate: ActivityRef | null): ActivityRef | null {
+  if (candidate === null) return current;
+  if (current === null) return candidate;
+  return compareActivity(candidate, current) < 0 ? candidate : current;
+}
+
+function later(current: ActivityRef | null, candidate: ActivityRef | null): ActivityRef | null {
+  if (candidate === null) return current;
+  if (current === null) return candidate;
+  return compareActivity(candidate, current) > 0 ? candidate : current;
+}
+
+const SET_NAMES = ['actions', 'services', 'providers', 'tenants', 'environments', 'networks', 'userAgents', 'workloads'] as const;
+type SetName = (typeof SET_NAMES)[number];
+/** What an accumulator reports for a set nothing was added to (sets are created on first use: most keys fill few). */
+const EMPTY_VIEW = { values: [], size: 0, overflow: false, firstSeen: new Map() } as const;
+const EMPTY_DATA: CappedSetData = { values: new Map(), overflowed: false };
+
+/** Sets whose values no rule cites with an event line: they keep no first sighting. */
+const WITHOUT_EVIDENCE: ReadonlySet<SetName> = new Set(['services', 'providers', 'networks', 'workloads']);
+
+/** An accumulator as plain data (see UsageAccumulator.toData). */
+export interface AccumulatorData {
+  /** events, ownActions, failures, refreshes, interactiveLogins */
+  readonly counts: [number, number, number, number, number];
+  /** firstUse, lastUse, lastFailure, lastRefresh, lastInteractiveLogin */
+  readonly refs: [ActivityRef | null, ActivityRef | null, ActivityRef | null, ActivityRef | null, ActivityRef | null];
+  readonly deepestChain: ChainRef | null;
+  readonly sets: Readonly<Record<SetName, CappedSetData>>;
+  readonly terminations: readonly TerminationRef[];
+}
+
+/**
+ * The fold of every event that named one key. `add` takes one event; `merge`
+ * combines two folds exactly (commutative and associative), which is what
+ * lets files be folded separately — per worker, per alias — and joined later.
+ */
+export class UsageAccumulator {
+  private events = 0;
+  private ownActions = 0;
+  private failures = 0;
+  private firstUse: ActivityRef | null = null;
+  private lastUse: ActivityRef | null = null;
+  private lastFailure: ActivityRef | null = null;
+  private actions: CappedSet | undefined;
+  private services: CappedSet | undefined;
+  private providers: CappedSet | undefined;
+  private deepestChain: ChainRef | null = null;
+  private tenants: CappedSet | undefined;
+  private environments: CappedSet | undefined;
+  private networks: CappedSet | undefined;
+  private userAgents: CappedSet | undefined;
+  private workloads: CappedSet | undefined;
+  private refreshes = 0;
+  private lastRefresh: ActivityRef | null = null;
+  private interactiveLogins = 0;
+  private lastInteractiveLogin: ActivityRef | null = null;
+  private terminations: TerminationRef[] = [];
+
+  /** Folds one event; `facts` are what UsageFold derived once for all the keys the event names. */
+  add(event: Event, facts: EventFacts = eventFacts(event)): void {
+    this.events += 1;
+    const at = facts.at;
+    if (TERMINATION_CATEGORIES.has(event.category)) {
+      // A refused revoke or delete ended nothing.
+      if (event.outcome === 'success') this.addTerminations([{ ...at, category: event.category }]);
+      return;
+    }
+    if (!OWN_ACTION_CATEGORIES.has(event.category)) return;
+
+    this.ownActions += 1;
+    if (event.outcome === 'failure') {
+      this.failures += 1;
+      this.lastFailure = later(this.lastFailure, at);
+      return;
+    }
+    this.firstUse = earlier(this.firstUse, at);
+    this.lastUse = later(this.lastUse, at);
+    // Token issue and refresh are how the delegate gets to act, not actions within its scopes.
+    if (event.category !== 'token-issue' && event.category !== 'token-refresh') {
+      if (event.action !== null) (this.actions ??= new CappedSet(DISTINCT_CAP, true)).add(event.action, at);
+      if (facts.service !== null) (this.services ??= new CappedSet(DISTINCT_CAP, false)).add(facts.service, at);
+    }
+    if (event.provider !== undefined) (this.providers ??= new CappedSet(DISTINCT_CAP, false)).add(event.provider, at);
+    const depth = event.actorChain.length;
+    if (depth > 0) {
+      const deepest = this.deepestChain;
+      // Build the chain record only when it would win.
+      if (deepest === null || depth > deepest.depth || (depth === deepest.depth && compareActivity(at, deepest) < 0)) {
+        this.deepestChain = { ...at, depth, chain: event.actorChain.slice(0, CHAIN_CAP) };
+      }
+    }
+    if (event.tenant !== null) (this.tenants ??= new CappedSet(DISTINCT_CAP, true)).add(event.tenant, at);
+    if (event.environment !== null) (this.environments ??= new CappedSet(DISTINCT_CAP, true)).add(event.environment, at);
+    if (facts.network !== null) (this.networks ??= new CappedSet(DISTINCT_CAP, false)).add(facts.network, at);
+    if (event.userAgent !== null) (this.userAgents ??= new CappedSet(DISTINCT_CAP, true)).add(event.userAgent, at);
+    if (facts.workload !== null) (this.workloads ??= new CappedSet(DISTINCT_CAP, false)).add(facts.workload, at);
+    if (event.category === 'token-refresh') {
+      this.refreshes += 1;
+      this.lastRefresh = later(this.lastRefresh, at);
+    }
+    if (event.category === 'login-interactive') {
+      this.interactiveLogins += 1;
+      this.lastInteractiveLogin = later(this.lastInteractiveLogin, at);
+    }
+  }
+
+  merge(other: UsageAccumulator): void {
+    this.events += other.events;
+    this.ownActions += other.ownActions;
+    this.failures += other.failures;
+    this.firstUse = earlier(this.firstUse, other.firstUse);
+    this.lastUse = later(this.lastUse, other.lastUse);
+    this.lastFailure = later(this.lastFailure, other.lastFailure);
+    if (other.actions !== undefined) (this.actions ??= new CappedSet(DISTINCT_CAP, true)).merge(other.actions);
+    if (other.services !== undefined) (this.services ??= new CappedSet(DISTINCT_CAP, false)).merge(other.services);
+    if (other.providers !== undefined) (this.providers ??= new CappedSet(DISTINCT_CAP, false)).merge(other.providers);
+    this.deepestChain = deeper(this.deepestChain, other.deepestChain);
+    if (other.tenants !== undefined) (this.tenants ??= new CappedSet(DISTINCT_CAP, true)).merge(other.tenants);
+    if (other.environments !== undefined) (this.environments ??= new CappedSet(DISTINCT_CAP, true)).merge(other.environments);
+    if (other.networks !== undefined) (this.networks ??= new CappedSet(DISTINCT_CAP, false)).merge(other.networks);
+    if (other.userAgents !== undefined) (this.userAgents ??= new CappedSet(DISTINCT_CAP, true)).merge(other.userAgents);
+    if (other.workloads !== undefined) (this.workloads ??= new CappedSet(DISTINCT_CAP, false)).merge(other.workloads);
+    this.refreshes += other.refreshes;
+    this.lastRefresh = later(this.lastRefresh, other.lastRefresh);
+    this.interactiveLogins += other.interactiveLogins;
+    this.lastInteractiveLogin = later(this.lastInteractiveLogin, other.lastInteractiveLogin);
+    this.addTerminations(other.terminations);
+  }
+
+  stats(): UsageStats {
+    return {
+      events: this.events,
+      ownActions: this.ownActions,
+      failures: this.failures,
+      firstUse: this.firstUse,
+      lastUse: this.lastUse,
+      lastFailure: this.lastFailure,
+      actions: this.actions?.view() ?? EMPTY_VIEW,
+      services: this.services?.view() ?? EMPTY_VIEW,
+      providers: this.providers?.view() ?? EMPTY_VIEW,
+      deepestChain: this.deepestChain,
+      tenants: this.tenants?.view() ?? EMPTY_VIEW,
+      environments: this.environments?.view() ?? EMPTY_VIEW,
+      networks: this.networks?.view() ?? EMPTY_VIEW,
+      userAgents: this.userAgents?.view() ?? EMPTY_VIEW,
+      workloads: this.workloads?.view() ?? EMPTY_VIEW,
+      refreshes: this.refreshes,
+      lastRefresh: this.lastRefresh,
+      interactiveLogins: this.interactiveLogins,
+      lastInteractiveLogin: this.lastInteractiveLogin,
+      terminations: this.terminations,
+    };
+  }
+
+  /** Plain data for a worker message; `fromData` rebuilds an equal accumulator. */
+  toData(): AccumulatorData {
+    const sets = {} as Record<SetName, CappedSetData>;
+    for (const name of SET_NAMES) sets[name] = this[name]?.toData() ?? EMPTY_DATA;
+    return {
+      counts: [this.events, this.ownActions, this.failures, this.refreshes, this.interactiveLogins],
+      refs: [this.firstUse, this.lastUse, this.lastFailure, this.lastRefresh, this.lastInteractiveLogin],
+      deepestChain: this.deepestChain,
+      sets,
+      terminations: this.terminations,
+    };
+  }
+
+  static fromData(data: AccumulatorData): UsageAccumulator {
+    const accumulator = new UsageAccumulator();
+    [accumulator.events, accumulator.ownActions, accumulator.failures, accumulator.refreshes, accumulator.interactiveLogins] = data.counts;
+    [accumulator.firstUse, accumulator.lastUse, accumulator.lastFailure, accumulator.lastRefresh, accumulator.lastInteractiveLogin] = data.refs;
+    accumulator.deepestChain = data.deepestChain;
+    accumulator.terminations = [...data.terminations];
+    for (const name of SET_NAMES) {
+      const set = data.sets[name];
+      if (set.values.size > 0 || set.overflowed) accumulator[name] = CappedSet.fromData(DISTINCT_CAP, set, !WITHOUT_EVIDENCE.has(name));
+    }
+    return accumulator;
+  }
+
+  private addTerminations(refs: readonly TerminationRef[]): void {
+    if (refs.length === 0) return;
+    // Keep the earliest: a revocation's first occurrence is what lifecycle rules compare against.
+    this.terminations = [...this.terminations, ...refs].sort(compareActivity).slice(0, TERMINATION_CAP);
+  }
+}
