@@ -3,8 +3,8 @@ import { SEVERITY_RANK, atLeast, type Finding, type Severity, type Subject } fro
 import { redactSecrets } from './redact.js';
 
 /*
- * Findings pass through small pure steps (STYLE.md §7):
- * fingerprint → dedupe → redact → filter → sort.
+ * Findings pass through small pure steps (STYLE.md §7): fingerprint → dedupe
+ * → filter → suppress (suppress.ts) → baseline (baseline.ts) → redact → sort.
  */
 
 /**
@@ -37,7 +37,8 @@ function redactSubject(subject: Subject): Subject {
   };
 }
 
-export function redact(finding: Finding): Finding {
+/** Redacts in place of the finding's own fields; anything else it carries (a suppression) is kept. */
+export function redact<T extends Finding>(finding: T): T {
   return {
     ...finding,
     message: redactSecrets(finding.message),
