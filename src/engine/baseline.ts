@@ -3,6 +3,8 @@ import { parseLocated } from '../ingest/located-json.js';
 import {
   ConfigError,
   InputError,
+  SEVERITY_RANK,
+  isSeverity,
   type BaselineEntry,
   type BaselineOutcome,
   type Finding,
@@ -109,17 +111,31 @@ export interface BaselineSplit {
 
 /**
  * The baseline step: findings the baseline lists are hidden (counted), the
- * rest kept. An entry is fixed when no finding of this scan has its
- * fingerprint — `present` holds them all, suppressed or below --min-severity
- * included, so that hiding a finding some other way does not make it "fixed".
+ * rest kept. A finding now more severe than the baseline recorded was not
+ * what was accepted, so it is kept and counted as escalated. An entry is fixed
+ * when no finding of this scan has its fingerprint — `present` holds them
+ * all, suppressed or below --min-severity included, so that hiding a finding
+ * some other way does not make it "fixed".
  */
 export function applyBaseline(findings: readonly Finding[], baseline: Baseline, present: ReadonlySet<string>): BaselineSplit {
-  const accepted = new Set(baseline.entries.map((entry) => entry.fingerprint));
-  const kept = findings.filter((finding) => !accepted.has(finding.fingerprint));
+  const accepted = new Map<string, number>();
+  for (const entry of baseline.entries) {
+    // An entry without a (known) severity accepts the finding at any severity.
+    const rank = isSeverity(entry.severity) ? SEVERITY_RANK[entry.severity] : Infinity;
+    accepted.set(entry.fingerprint, Math.max(rank, accepted.get(entry.fingerprint) ?? -Infinity));
+  }
+  let escalated = 0;
+  const kept = findings.filter((finding) => {
+    const rank = accepted.get(finding.fingerprint);
+    if (rank === undefined) return true;
+    if (SEVERITY_RANK[finding.severity] <= rank) return false;
+    escalated += 1;
+    return true;
+  });
   const seen = new Set<string>();
   const fixed = baseline.entries.filter((entry) => !present.has(entry.fingerprint) && !seen.has(entry.fingerprint) && seen.add(entry.fingerprint));
   return {
     kept,
-    outcome: { file: baseline.file, entries: accepted.size, hidden: findings.length - kept.length, fixed },
+    outcome: { file: baseline.file, entries: accepted.size, hidden: findings.length - kept.length, escalated, fixed },
   };
 }

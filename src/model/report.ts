@@ -88,6 +88,8 @@ export interface BaselineOutcome {
   readonly file: string;
   readonly entries: number;
   readonly hidden: number;
+  /** Findings the baseline lists at a lower severity than they have now: kept, they count again. */
+  readonly escalated: number;
   /** Entries no current finding matches: fixed, or the rule no longer runs on these inputs. */
   readonly fixed: readonly BaselineEntry[];
 }

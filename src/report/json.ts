@@ -55,6 +55,7 @@ export function jsonReport(report: Report, catalog: Catalog): Record<string, unk
             file: report.baseline.file,
             entries: report.baseline.entries,
             hidden: report.baseline.hidden,
+            escalated: report.baseline.escalated,
             fixed: report.baseline.fixed.map(baselineEntry),
           },
     warnings: report.warnings.map((warning) => ({

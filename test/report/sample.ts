@@ -258,6 +258,7 @@ export const sampleReport: Report = {
     file: '.nhi-audit-baseline.json',
     entries: 3,
     hidden: 2,
+    escalated: 0,
     fixed: [
       {
         fingerprint: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
