@@ -33,6 +33,8 @@ export type Problem = (node: Node | null | undefined, message: string) => void;
 const ENTRY_KEYS = ['rule', 'subject', 'fingerprint', 'reason', 'expires'];
 const FINGERPRINT = /^[0-9a-f]{32}$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+/** Quoted, because an all-digit fingerprint would otherwise be read as a (rounded) YAML number. */
+const FINGERPRINT_TEXT = 'fingerprint must be 32 lowercase hex characters in quotes, as in the JSON report';
 
 /**
  * `expires`: a date (the entry stops suppressing at 00:00 UTC that day) or a
@@ -96,7 +98,7 @@ function parseEntry(
     const found = values.get(key);
     if (found === undefined) return undefined;
     if (typeof found.value === 'string' && found.value.trim() !== '') return found.value.trim();
-    fail(found.node, `${at}: ${key} must be a non-empty string`);
+    fail(found.node, key === 'fingerprint' ? `${at}: ${FINGERPRINT_TEXT}` : `${at}: ${key} must be a non-empty string`);
     return undefined;
   };
   const ruleRef = text('rule');
@@ -111,7 +113,7 @@ function parseEntry(
     if (rule === undefined) fail(values.get('rule')?.node, `${at}: unknown rule "${ruleRef}" (see \`nhi-audit rules list\`)`);
   }
   if (fingerprint !== undefined && !FINGERPRINT.test(fingerprint)) {
-    fail(values.get('fingerprint')?.node, `${at}: fingerprint must be 32 lowercase hex characters, as in the JSON report`);
+    fail(values.get('fingerprint')?.node, `${at}: ${FINGERPRINT_TEXT}`);
   }
   if (fingerprint === undefined && (ruleRef === undefined || subject === undefined) && !values.has('fingerprint')) {
     fail(node, `${at}: name a fingerprint, or a rule and a subject (a glob such as "arn:aws:iam::*:role/ci-*")`);
