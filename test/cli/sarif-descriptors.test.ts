@@ -41,7 +41,7 @@ function descriptorGaps(log: Log): string[] {
 }
 
 describe.skipIf(!hasSchema)('SARIF descriptors (skipped: ../shared/schemas/sarif-2.1.0.schema.json is absent)', () => {
-  let validate: ReturnType<Ajv04['compile']>;
+  let validate: ReturnType<InstanceType<typeof Ajv04.default>['compile']>;
   let scratch: string;
   const live = new Map<string, Log>();
 
