@@ -16,7 +16,7 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   0  no finding at or above --fail-on (suppressed and --baseline findings do not count)
   1  findings at or above --fail-on
-  2  usage, config or input error (with --strict: any unreadable input; a malformed baseline or ignore file)
+  2  usage, config or input error (a malformed config, ignore or baseline file; with --strict, any unreadable input)
   3  internal error (a bug: please report it with the stack trace)`;
 
 /** `baseline` writes a file; findings are what it records, not a failure. */

@@ -296,12 +296,16 @@ function buildProgram(io: CliIO, version: string, setExit: (code: ExitCode) => v
     .showSuggestionAfterError(true)
     .addHelpText('after', EXIT_CODES_HELP);
 
-  addInputOptions(program.command('scan').description('read exports, correlate identities and report findings'))
-    .addOption(new Option('-f, --format <format>', `report format: ${SCAN_FORMATS.join(', ')} (repeatable, paired with --output)`).argParser(collect))
-    .addOption(new Option('-o, --output <file>', 'write the report to a file instead of stdout (repeatable)').argParser(collect))
-    .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${[...SEVERITIES, 'none'].join(', ')} (default: high); suppressed and baselined findings do not count`)
-    .option('--baseline <file>', 'hide the findings this baseline lists (written by `nhi-audit baseline`); only new findings count for --fail-on')
-    .option('--sarif-category <name>', 'SARIF automationDetails id, naming this analysis among several uploaded for one commit')
+  addInputOptions(
+    program
+      .command('scan')
+      .description('read exports, correlate identities and report findings')
+      .addOption(new Option('-f, --format <format>', `report format: ${SCAN_FORMATS.join(', ')} (repeatable, paired with --output)`).argParser(collect))
+      .addOption(new Option('-o, --output <file>', 'write the report to a file instead of stdout (repeatable)').argParser(collect))
+      .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${[...SEVERITIES, 'none'].join(', ')} (default: high); suppressed and baselined findings do not count`)
+      .option('--baseline <file>', 'hide the findings this baseline lists (written by `nhi-audit baseline`); only new findings count for --fail-on')
+      .option('--sarif-category <name>', 'SARIF automationDetails id, naming this analysis among several uploaded for one commit'),
+  )
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (patterns: string[], options: ScanOptions) => {
       setExit(await runScan(patterns, options, io));

@@ -107,7 +107,7 @@ export function evaluateRules(
       ruleName: meta.name,
       status: notEvaluated.length > 0 && drafts.length === 0 ? 'not-evaluated' : 'evaluated',
       notes: [...notEvaluated, ...notes],
-      findings: drafts.length,
+      findings: seen.size,
     });
   }
   return { findings, evaluations };

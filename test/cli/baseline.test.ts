@@ -133,6 +133,20 @@ describe('baseline', () => {
     expect(run.stderr.trimEnd()).toMatch(message);
   });
 
+  it('is documented in --help: scan lists --baseline, --ignore-file and --sarif-category; baseline shares the input options', async () => {
+    const scanHelp = (await runCli(['scan', '--help'])).stdout;
+    const baselineHelp = (await runCli(['baseline', '--help'])).stdout;
+    for (const flag of ['--baseline <file>', '--ignore-file <file>', '--sarif-category <name>']) expect(scanHelp).toContain(flag);
+    expect(scanHelp).toMatch(/Exit codes:\n  0 .*\n  1 .*\n  2 .*\n  3 /);
+    const flags = (help: string) => [...help.matchAll(/^ {2}(--?[\w-]+(?:, --[\w-]+)?)/gm)].map((match) => match[1]);
+    const shared = ['--min-severity', '--as-of', '-c, --config', '--ignore-file', '--enable', '--disable', '--strict', '--input-type', '--workers'];
+    for (const flag of shared) {
+      expect(flags(scanHelp), flag).toContain(flag);
+      expect(flags(baselineHelp), flag).toContain(flag);
+    }
+    expect(flags(baselineHelp)).not.toContain('--fail-on');
+  });
+
   it('says a missing baseline file is missing, with exit 2', async () => {
     const run = await runCli(['scan', 'fixtures/demo', '--baseline', 'no-such-baseline.json']);
     expect(run.code).toBe(2);
