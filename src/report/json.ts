@@ -24,7 +24,7 @@ import { orderedMappingsObject } from './mappings.js';
  */
 
 /** Record kinds in the order the model lists them; unknown kinds follow, sorted. */
-const RECORD_KIND_ORDER = ['principal', 'identity', 'grant', 'credential', 'approval', 'tenant', 'event'];
+const RECORD_KIND_ORDER = ['principal', 'identity', 'grant', 'credential', 'approval', 'tenant', 'event', 'secret'];
 
 export const jsonReporter: Reporter = (report, context) => stringifyJson(jsonReport(report, context.catalog));
 

@@ -29,7 +29,8 @@ export const tableReporter: Reporter = (report, context) => {
   const out: string[] = [];
 
   if (report.findings.length === 0) {
-    out.push(chalk.green('No findings.'), '');
+    // Against a baseline, "none" means none the baseline does not already list.
+    out.push(chalk.green(report.baseline === null ? 'No findings.' : 'No new findings.'), '');
   }
   for (const severity of SEVERITIES) {
     const group = report.findings.filter((finding) => finding.severity === severity);

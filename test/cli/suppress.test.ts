@@ -3,9 +3,12 @@
  * findings stay in the reports with their justification and do not count;
  * an expired entry hides nothing and says so; a bad entry is a config error.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Ajv, type AnySchemaObject } from 'ajv';
+import addFormats from 'ajv-formats';
 import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AS_OF, REPO, runCli } from '../helpers/cli.js';
@@ -74,6 +77,20 @@ describe('suppressions', () => {
     expect(report.suppressed).toBe(2);
     expect(report.warnings).toEqual([]);
     expect(run.code).toBe(1);
+  });
+
+  it('writes a JSON report with suppressions, an expiry warning and a baseline outcome that report.schema.json accepts', async () => {
+    const baseline = await runCli(['baseline', DEMO, '--as-of', AS_OF, '-o', 'b.json'], { cwd: dir });
+    expect(baseline.code).toBe(0);
+    const run = await scanWith(IGNORE.replace('FINGERPRINT', secretFingerprint), ['--format', 'json', '--as-of', '2026-12-05T00:00:00Z', '--baseline', 'b.json']);
+    const report = JSON.parse(run.stdout) as JsonReport & { baseline: unknown };
+    expect(report.suppressedFindings).toHaveLength(1);
+    expect(report.warnings).toHaveLength(1);
+    expect(report.baseline).not.toBeNull();
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../src/report/report.schema.json', import.meta.url), 'utf8')) as AnySchemaObject);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('carries suppressed findings in SARIF as accepted external suppressions', async () => {
