@@ -17,7 +17,8 @@ import { REPO, runCli } from '../helpers/cli.js';
 
 const README = await readFile(path.join(REPO, 'README.md'), 'utf8');
 /** The recipes use the Markdown report, which another format branch adds: test that step only where it exists. */
-const HAS_MARKDOWN = /--format <format>\s+report format: [^\n]*\bmarkdown\b/.test((await runCli(['scan', '--help'])).stdout);
+const SCAN_HELP = (await runCli(['scan', '--help'])).stdout.replace(/\s+/g, ' ');
+const HAS_MARKDOWN = /--format <format> report format: [^-]*\bmarkdown\b/.test(SCAN_HELP);
 const MARKDOWN_OUTPUT = /\s--format markdown --output \S+/;
 
 /** The fenced block after `<!-- ci-recipe:<name> -->`. */
