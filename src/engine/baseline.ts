@@ -27,10 +27,9 @@ export interface Baseline {
   readonly entries: readonly BaselineEntry[];
 }
 
-/** The baseline document for a report's findings, in the report's (deterministic) order. */
+/** The baseline document for a report's findings (deduplicated by the engine), in the report's deterministic order. */
 export function baselineDocument(report: Report): Record<string, unknown> {
-  const seen = new Set<string>();
-  const findings = report.findings.filter((finding) => !seen.has(finding.fingerprint) && seen.add(finding.fingerprint));
+  const { findings } = report;
   return {
     kind: BASELINE_KIND,
     schemaVersion: BASELINE_SCHEMA_VERSION,
