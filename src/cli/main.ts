@@ -2,9 +2,11 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
+import { baselineDocument, loadBaseline, type Baseline } from '../engine/baseline.js';
 import { loadCatalog } from '../engine/catalog.js';
-import { EMPTY_CONFIG, findRule, loadConfig, type Config } from '../engine/config.js';
+import { EMPTY_CONFIG, findRule, loadConfig, loadIgnoreFile, type Config } from '../engine/config.js';
 import { TOOL_NAME, scan, toolVersion, type ScanProgress } from '../engine/scan.js';
+import type { IgnoreEntry } from '../engine/suppress.js';
 import {
   SEVERITIES,
   SEVERITY_RANK,
@@ -13,19 +15,21 @@ import {
   isSeverity,
   parseInstant,
   type Catalog,
+  type Report,
   type Severity,
 } from '../model/index.js';
 import { REPORTERS } from '../report/index.js';
 import { RULES } from '../rules/index.js';
 import type { RuleLogic } from '../engine/rule-api.js';
-import { terminalSafe } from '../report/escape.js';
-import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
+import { stringifyJson, terminalSafe } from '../report/escape.js';
+import { BASELINE_EXIT_CODES_HELP, EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
 import { wantsColor, type CliIO } from './io.js';
 import { formatsCommand, inventoryCommand, rulesListCommand, rulesShowCommand } from './catalog-commands.js';
 
 const SCAN_FORMATS = ['table', 'json', 'sarif'] as const;
 type ScanFormat = (typeof SCAN_FORMATS)[number];
 const DEFAULT_CONFIG_FILE = '.nhi-audit.yaml';
+const DEFAULT_IGNORE_FILE = '.nhi-audit-ignore.yaml';
 /** The built-in rules' logic by id: the CLI composes the engine with its rules. */
 const RULE_LOGIC: ReadonlyMap<string, RuleLogic<never>> = new Map(RULES.map((rule) => [rule.id, rule as RuleLogic<never>]));
 
@@ -62,18 +66,44 @@ function inputTypes(values: readonly string[], cwd: string): Map<string, string>
   return types;
 }
 
-interface ScanOptions {
-  format?: string[];
-  output?: string[];
-  failOn?: string;
+/** What decides which findings a scan makes: shared by `scan` and `baseline`. */
+interface InputOptions {
   minSeverity?: string;
   asOf?: string;
   config?: string;
+  ignoreFile?: string;
   enable?: string[];
   disable?: string[];
   strict?: boolean;
   inputType?: string[];
   workers?: string;
+}
+
+interface ScanOptions extends InputOptions {
+  format?: string[];
+  output?: string[];
+  failOn?: string;
+  baseline?: string;
+  sarifCategory?: string;
+}
+
+/**
+ * The options of `scan` that decide what is found, defined once and added to
+ * both `scan` and `baseline`, so that a baseline is written from exactly the
+ * scan it will be compared with.
+ */
+function addInputOptions(command: Command): Command {
+  return command
+    .argument('<paths...>', 'files, directories or globs (.gz read transparently)')
+    .option('--min-severity <severity>', 'report only findings at or above this severity (default: info)')
+    .option('--as-of <time>', 'evaluation time, ISO-8601 with zone (default: now); makes runs reproducible')
+    .option('-c, --config <file>', `config file (default: ./${DEFAULT_CONFIG_FILE} if present)`)
+    .option('--ignore-file <file>', `accepted findings with reason and expiry (default: ./${DEFAULT_IGNORE_FILE} if present)`)
+    .addOption(new Option('--enable <rules>', 'enable rules by id or name (comma-separated, repeatable)').argParser(collect))
+    .addOption(new Option('--disable <rules>', 'disable rules by id or name (comma-separated, repeatable)').argParser(collect))
+    .option('--strict', 'treat any unreadable input file or record as fatal (exit 2)')
+    .addOption(new Option('--input-type <type=path>', 'force the format of a file (see `nhi-audit formats`; repeatable)').argParser(collect))
+    .option('--workers <n|auto>', 'threads that read input files; the report is the same for any number (default: auto, one per core for inputs over 32 MB)');
 }
 
 /** `--workers`: a positive integer or `auto`. */
@@ -89,26 +119,24 @@ async function readConfig(io: CliIO, catalog: Catalog, explicit: string | undefi
   return existsSync(implicit) ? loadConfig(implicit, DEFAULT_CONFIG_FILE, catalog) : EMPTY_CONFIG;
 }
 
-async function runScan(patterns: string[], given: ScanOptions, io: CliIO): Promise<ExitCode> {
-  // Repeatable options are absent rather than defaulted, so --help shows no "(default: [])".
-  const options = {
-    ...given,
-    format: given.format ?? [],
-    output: given.output ?? [],
-    enable: given.enable ?? [],
-    disable: given.disable ?? [],
-    inputType: given.inputType ?? [],
-  };
-  const formats = (options.format.length === 0 ? ['table'] : options.format).map((format) => {
-    if (!(SCAN_FORMATS as readonly string[]).includes(format)) {
-      throw new UsageError(`--format must be one of ${SCAN_FORMATS.join(', ')}, not "${format}"`);
-    }
-    return format as ScanFormat;
-  });
-  if (options.output.length > formats.length) throw new UsageError('more --output files than --format options');
-  if (formats.length - options.output.length > 1) {
-    throw new UsageError('give an --output file for every --format but one (only one report can go to stdout)');
+/** Ignore entries: the ignore file's (given, or ./.nhi-audit-ignore.yaml if present), then the config's. */
+async function readIgnoreEntries(io: CliIO, catalog: Catalog, explicit: string | undefined, config: Config): Promise<IgnoreEntry[]> {
+  let fromFile: IgnoreEntry[] = [];
+  if (explicit !== undefined) fromFile = await loadIgnoreFile(path.resolve(io.cwd, explicit), explicit, catalog);
+  else if (existsSync(path.join(io.cwd, DEFAULT_IGNORE_FILE))) {
+    fromFile = await loadIgnoreFile(path.join(io.cwd, DEFAULT_IGNORE_FILE), DEFAULT_IGNORE_FILE, catalog);
   }
+  return [...fromFile, ...config.ignore];
+}
+
+interface ScanRun {
+  readonly report: Report;
+  readonly catalog: Catalog;
+  readonly config: Config;
+}
+
+/** Everything `scan` and `baseline` share: options → ScanRequest → report. */
+async function scanWithInputOptions(patterns: string[], options: InputOptions, io: CliIO, baseline?: Baseline): Promise<ScanRun> {
   let asOf = io.now();
   if (options.asOf !== undefined) {
     const parsed = parseInstant(options.asOf);
@@ -117,12 +145,13 @@ async function runScan(patterns: string[], given: ScanOptions, io: CliIO): Promi
   }
   const catalog = await loadCatalog();
   const config = await readConfig(io, catalog, options.config);
-  const failOn = options.failOn === undefined ? (config.failOn ?? 'high') : severityOption('--fail-on', options.failOn, true);
+  const ignore = await readIgnoreEntries(io, catalog, options.ignoreFile, config);
   const minSeverity =
     options.minSeverity === undefined ? (config.minSeverity ?? 'info') : (severityOption('--min-severity', options.minSeverity, false) as Severity);
   const workers = workersOption(options.workers);
-  const enable = ruleRefs(catalog, '--enable', options.enable);
-  const disable = ruleRefs(catalog, '--disable', options.disable);
+  // Repeatable options are absent rather than defaulted, so --help shows no "(default: [])".
+  const enable = ruleRefs(catalog, '--enable', options.enable ?? []);
+  const disable = ruleRefs(catalog, '--disable', options.disable ?? []);
 
   const progress = io.stderrIsTTY ? progressLine(io) : undefined;
   const report = await scan({
@@ -135,38 +164,104 @@ async function runScan(patterns: string[], given: ScanOptions, io: CliIO): Promi
     rules: RULE_LOGIC,
     config,
     selection: { enable, disable },
-    inputTypes: inputTypes(options.inputType, io.cwd),
+    inputTypes: inputTypes(options.inputType ?? [], io.cwd),
     workers,
+    ignore,
+    ...(baseline === undefined ? {} : { baseline }),
     ...(progress === undefined ? {} : { progress: progress.update }),
   });
   progress?.clear();
+  // Expired ignore entries hide nothing any more: the person at the terminal hears it whatever the format.
+  for (const warning of report.warnings) {
+    io.stderr.write(`warning: ${terminalSafe(`${warning.source.file}:${warning.source.line}`)}: ${terminalSafe(warning.message)}\n`);
+  }
+  return { report, catalog, config };
+}
+
+function writeSkipped(io: CliIO, report: Report): void {
+  for (const skip of report.skipped) {
+    io.stderr.write(`warning: ${terminalSafe(skip.line > 0 ? `${skip.file}:${skip.line}` : skip.file)}: ${terminalSafe(skip.message)} (skipped)\n`);
+  }
+}
+
+/** Nothing read means nothing was checked: a CI job pointed at the wrong folder must not pass. */
+function nothingRead(io: CliIO, report: Report): boolean {
+  if (report.inputs.length > 0) return false;
+  io.stderr.write(`error: none of the ${report.skipped.length} input file${report.skipped.length === 1 ? '' : 's'} could be read; nothing was scanned (see \`nhi-audit formats\`)\n`);
+  return true;
+}
+
+/** One line for what the baseline hid, then one per entry that matches nothing any more. */
+function writeBaselineOutcome(io: CliIO, report: Report): void {
+  const outcome = report.baseline;
+  if (outcome === null) return;
+  const fixed = outcome.fixed.length;
+  io.stderr.write(
+    `baseline ${terminalSafe(outcome.file)}: hid ${outcome.hidden} finding${outcome.hidden === 1 ? '' : 's'} it lists` +
+      (outcome.escalated === 0 ? '' : `; ${outcome.escalated} it lists at a lower severity count again`) +
+      (fixed === 0 ? '; every entry still matches\n' : `; ${fixed} entr${fixed === 1 ? 'y no longer matches' : 'ies no longer match'} (fixed):\n`),
+  );
+  for (const entry of outcome.fixed) {
+    io.stderr.write(`  ${terminalSafe(entry.ruleId)} ${terminalSafe(entry.subject.kind)} ${terminalSafe(entry.subject.id)} (${terminalSafe(entry.fingerprint)})\n`);
+  }
+}
+
+async function runScan(patterns: string[], given: ScanOptions, io: CliIO): Promise<ExitCode> {
+  const output = given.output ?? [];
+  const formats = ((given.format ?? []).length === 0 ? ['table'] : (given.format ?? [])).map((format) => {
+    if (!(SCAN_FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(`--format must be one of ${SCAN_FORMATS.join(', ')}, not "${format}"`);
+    }
+    return format as ScanFormat;
+  });
+  if (output.length > formats.length) throw new UsageError('more --output files than --format options');
+  if (formats.length - output.length > 1) {
+    throw new UsageError('give an --output file for every --format but one (only one report can go to stdout)');
+  }
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (given.sarifCategory !== undefined && (given.sarifCategory.trim() === '' || /[\u0000-\u001f\u007f]/.test(given.sarifCategory))) {
+    throw new UsageError('--sarif-category must be a non-empty name without control characters');
+  }
+  const baseline = given.baseline === undefined ? undefined : await loadBaseline(path.resolve(io.cwd, given.baseline), given.baseline);
+  const { report, catalog, config } = await scanWithInputOptions(patterns, given, io, baseline);
+  const failOn = given.failOn === undefined ? (config.failOn ?? 'high') : severityOption('--fail-on', given.failOn, true);
 
   let tableOnStdout = false;
   for (const [index, format] of formats.entries()) {
-    const output = options.output[index];
-    const color = output === undefined && format === 'table' && wantsColor(io, io.stdoutIsTTY);
-    const text = REPORTERS[format](report, { catalog, color });
-    if (output === undefined) {
+    const file = output[index];
+    const color = file === undefined && format === 'table' && wantsColor(io, io.stdoutIsTTY);
+    const text = REPORTERS[format](report, { catalog, color, ...(given.sarifCategory === undefined ? {} : { sarifCategory: given.sarifCategory }) });
+    if (file === undefined) {
       io.stdout.write(text);
       tableOnStdout = format === 'table';
     } else {
-      await writeFile(path.resolve(io.cwd, output), text);
+      await writeFile(path.resolve(io.cwd, file), text);
     }
   }
   // The table lists skipped input itself; other formats still tell the person at the terminal.
-  if (!tableOnStdout) {
-    for (const skip of report.skipped) {
-      io.stderr.write(`warning: ${terminalSafe(skip.line > 0 ? `${skip.file}:${skip.line}` : skip.file)}: ${terminalSafe(skip.message)} (skipped)\n`);
-    }
-  }
-  // Nothing read means nothing was checked: a CI job pointed at the wrong folder must not pass.
-  if (report.inputs.length === 0) {
-    io.stderr.write(`error: none of the ${report.skipped.length} input file${report.skipped.length === 1 ? '' : 's'} could be read; nothing was scanned (see \`nhi-audit formats\`)\n`);
-    return EXIT.USAGE;
-  }
+  if (!tableOnStdout) writeSkipped(io, report);
+  writeBaselineOutcome(io, report);
+  if (nothingRead(io, report)) return EXIT.USAGE;
   if (failOn === 'none') return EXIT.CLEAN;
   const failing = report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[failOn]);
   return failing ? EXIT.FINDINGS : EXIT.CLEAN;
+}
+
+async function runBaseline(patterns: string[], options: InputOptions & { output?: string }, io: CliIO): Promise<ExitCode> {
+  const { report } = await scanWithInputOptions(patterns, options, io);
+  writeSkipped(io, report);
+  if (nothingRead(io, report)) return EXIT.USAGE;
+  const document = baselineDocument(report);
+  const text = stringifyJson(document);
+  const count = (document['findings'] as unknown[]).length;
+  if (options.output === undefined) io.stdout.write(text);
+  else await writeFile(path.resolve(io.cwd, options.output), text);
+  io.stderr.write(
+    `baseline: recorded ${count} finding${count === 1 ? '' : 's'} as of ${report.asOf}${options.output === undefined ? '' : ` in ${terminalSafe(options.output)}`}` +
+      (report.suppressedFindings.length > 0 ? ` (${report.suppressedFindings.length} suppressed by ignore entries left out)` : '') +
+      '\n',
+  );
+  return EXIT.CLEAN;
 }
 
 /**
@@ -206,24 +301,30 @@ function buildProgram(io: CliIO, version: string, setExit: (code: ExitCode) => v
     .showSuggestionAfterError(true)
     .addHelpText('after', EXIT_CODES_HELP);
 
-  program
-    .command('scan')
-    .description('read exports, correlate identities and report findings')
-    .argument('<paths...>', 'files, directories or globs (.gz read transparently)')
-    .addOption(new Option('-f, --format <format>', `report format: ${SCAN_FORMATS.join(', ')} (repeatable, paired with --output)`).argParser(collect))
-    .addOption(new Option('-o, --output <file>', 'write the report to a file instead of stdout (repeatable)').argParser(collect))
-    .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${[...SEVERITIES, 'none'].join(', ')} (default: high)`)
-    .option('--min-severity <severity>', 'report only findings at or above this severity (default: info)')
-    .option('--as-of <time>', 'evaluation time, ISO-8601 with zone (default: now); makes runs reproducible')
-    .option('-c, --config <file>', `config file (default: ./${DEFAULT_CONFIG_FILE} if present)`)
-    .addOption(new Option('--enable <rules>', 'enable rules by id or name (comma-separated, repeatable)').argParser(collect))
-    .addOption(new Option('--disable <rules>', 'disable rules by id or name (comma-separated, repeatable)').argParser(collect))
-    .option('--strict', 'treat any unreadable input file or record as fatal (exit 2)')
-    .addOption(new Option('--input-type <type=path>', 'force the format of a file (see `nhi-audit formats`; repeatable)').argParser(collect))
-    .option('--workers <n|auto>', 'threads that read input files; the report is the same for any number (default: auto, one per core for inputs over 32 MB)')
+  addInputOptions(
+    program
+      .command('scan')
+      .description('read exports, correlate identities and report findings')
+      .addOption(new Option('-f, --format <format>', `report format: ${SCAN_FORMATS.join(', ')} (repeatable, paired with --output)`).argParser(collect))
+      .addOption(new Option('-o, --output <file>', 'write the report to a file instead of stdout (repeatable)').argParser(collect))
+      .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${[...SEVERITIES, 'none'].join(', ')} (default: high); suppressed and baselined findings do not count`)
+      .option('--baseline <file>', 'hide the findings this baseline lists (written by `nhi-audit baseline`); only new findings count for --fail-on')
+      .option('--sarif-category <name>', 'SARIF automationDetails id, naming this analysis among several uploaded for one commit'),
+  )
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (patterns: string[], options: ScanOptions) => {
       setExit(await runScan(patterns, options, io));
+    });
+
+  addInputOptions(
+    program
+      .command('baseline')
+      .description("accept today's findings: write their fingerprints, with rule, subject and message, for `scan --baseline`"),
+  )
+    .option('-o, --output <file>', 'write the baseline to this file (default: stdout)')
+    .addHelpText('after', BASELINE_EXIT_CODES_HELP)
+    .action(async (patterns: string[], options: InputOptions & { output?: string }) => {
+      setExit(await runBaseline(patterns, options, io));
     });
 
   const rules = program.command('rules').description('the rule catalog with its OWASP NHI and NIST mappings');

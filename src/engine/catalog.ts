@@ -331,3 +331,8 @@ export function defaultParams(meta: RuleMeta): Record<string, unknown> {
   }
   return params;
 }
+
+/** Finds a rule by id or public name. */
+export function findRule(catalog: Catalog, ref: string): RuleMeta | undefined {
+  return catalog.rules.find((rule) => rule.id === ref || rule.name === ref);
+}

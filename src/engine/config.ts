@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, isScalar, parseDocument, type Node } from 'yaml';
 import { ConfigError, SEVERITIES, isSeverity, type Catalog, type RuleMeta, type Severity } from '../model/index.js';
-import { coerceParam } from './catalog.js';
+import { coerceParam, findRule } from './catalog.js';
+import { parseIgnoreList, type IgnoreEntry, type Problem } from './suppress.js';
 
 /** Per-rule settings after validation; params already coerced (durations in ms). */
 export interface RuleSettings {
@@ -16,54 +17,93 @@ export interface Config {
   readonly minSeverity?: Severity;
   /** Keyed by rule id (names are resolved to ids at load). */
   readonly rules: ReadonlyMap<string, RuleSettings>;
+  /** The `ignore:` list: accepted findings with a reason and an expiry. */
+  readonly ignore: readonly IgnoreEntry[];
 }
 
-export const EMPTY_CONFIG: Config = { rules: new Map() };
+export const EMPTY_CONFIG: Config = { rules: new Map(), ignore: [] };
 
-const TOP_LEVEL_KEYS = ['fail_on', 'min_severity', 'rules'];
+const TOP_LEVEL_KEYS = ['fail_on', 'min_severity', 'rules', 'ignore'];
 const RULE_KEYS = ['enabled', 'severity', 'params'];
 
-/** Finds a rule by id or public name. */
-export function findRule(catalog: Catalog, ref: string): RuleMeta | undefined {
-  return catalog.rules.find((rule) => rule.id === ref || rule.name === ref);
-}
+export { findRule } from './catalog.js';
 
 /**
  * Reads and validates a config file. Every problem is collected and reported
  * together (one ConfigError listing `file:line: …` lines), not only the first.
  */
 export async function loadConfig(file: string, display: string, catalog: Catalog): Promise<Config> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(code === 'ENOENT' ? 'config file not found' : `cannot read config file (${code ?? 'error'})`, display);
-  }
-  return parseConfig(text, display, catalog);
+  return parseConfig(await readSettingsFile(file, display, 'config file'), display, catalog);
 }
 
-export function parseConfig(text: string, display: string, catalog: Catalog): Config {
+async function readSettingsFile(file: string, display: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? `${what} not found` : `cannot read ${what} (${code ?? 'error'})`, display);
+  }
+}
+
+/** A YAML settings file with its line lookup and a collector of `file:line: …` problems. */
+interface SettingsYaml {
+  /** Null for an empty file. */
+  readonly root: Node | null;
+  readonly lineOf: (node: Node | null | undefined) => number;
+  readonly problem: Problem;
+  readonly problems: string[];
+}
+
+/** Parses YAML, throwing every syntax error at once; the caller then validates and collects more. */
+function settingsYaml(text: string, display: string, what: string): SettingsYaml {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   const problems: string[] = [];
   const lineOf = (node: Node | null | undefined): number =>
     node?.range === undefined || node.range === null ? 1 : lineCounter.linePos(node.range[0]).line;
-  const problem = (node: Node | null | undefined, message: string): void => {
+  const problem: Problem = (node, message) => {
     problems.push(`${display}:${lineOf(node)}: ${message}`);
   };
-
   for (const error of document.errors) {
     problems.push(`${display}:${lineCounter.linePos(error.pos[0]).line}: ${error.message.split('\n')[0] ?? 'YAML error'}`);
   }
-  if (problems.length > 0) throw configError(display, problems);
+  if (problems.length > 0) throw configError(display, problems, what);
   const root = document.contents;
-  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return EMPTY_CONFIG;
+  const empty = root === null || (isScalar(root) && (root.value === null || root.value === ''));
+  return { root: empty ? null : root, lineOf, problem, problems };
+}
+
+/**
+ * `.nhi-audit-ignore.yaml`: either `ignore:` with a list (the config's own
+ * shape, so a block can move between the files) or the bare list.
+ */
+export async function loadIgnoreFile(file: string, display: string, catalog: Catalog): Promise<IgnoreEntry[]> {
+  const text = await readSettingsFile(file, display, 'ignore file');
+  const { root, lineOf, problem, problems } = settingsYaml(text, display, 'ignore file');
+  let list: Node | null = root;
+  if (isMap(root)) {
+    list = null;
+    for (const pair of root.items) {
+      const keyNode = pair.key as Node | null;
+      const key = isScalar(keyNode) ? String(keyNode.value) : '';
+      if (key === 'ignore') list = pair.value as Node | null;
+      else problem(keyNode, `unknown key "${key}" (an ignore file holds only ignore: with a list of entries)`);
+    }
+  }
+  const entries = parseIgnoreList(list, display, lineOf, catalog, problem);
+  if (problems.length > 0) throw configError(display, problems, 'ignore file');
+  return entries;
+}
+
+export function parseConfig(text: string, display: string, catalog: Catalog): Config {
+  const { root, lineOf, problem, problems } = settingsYaml(text, display, 'config');
+  if (root === null) return EMPTY_CONFIG;
   if (!isMap(root)) throw configError(display, [`${display}:${lineOf(root)}: the config must be a mapping`]);
 
   let failOn: Severity | 'none' | undefined;
   let minSeverity: Severity | undefined;
   const rules = new Map<string, RuleSettings>();
+  let ignore: IgnoreEntry[] = [];
 
   for (const pair of root.items) {
     const keyNode = pair.key as Node | null;
@@ -80,6 +120,8 @@ export function parseConfig(text: string, display: string, catalog: Catalog): Co
     } else if (key === 'min_severity') {
       if (isSeverity(value)) minSeverity = value;
       else problem(valueNode, `min_severity must be one of ${SEVERITIES.join(', ')}, not ${JSON.stringify(value)}`);
+    } else if (key === 'ignore') {
+      ignore = parseIgnoreList(valueNode, display, lineOf, catalog, problem);
     } else if (!isMap(valueNode)) {
       problem(valueNode ?? keyNode, 'rules must map rule ids or names to settings');
     } else {
@@ -102,6 +144,7 @@ export function parseConfig(text: string, display: string, catalog: Catalog): Co
     ...(failOn === undefined ? {} : { failOn }),
     ...(minSeverity === undefined ? {} : { minSeverity }),
     rules,
+    ignore,
   };
 }
 
@@ -162,8 +205,8 @@ function parseRuleSettings(
   return { ...(enabled === undefined ? {} : { enabled }), ...(severity === undefined ? {} : { severity }), params };
 }
 
-function configError(display: string, problems: readonly string[]): ConfigError {
-  return new ConfigError(`invalid config (${problems.length} problem${problems.length === 1 ? '' : 's'})`, display, undefined, problems);
+function configError(display: string, problems: readonly string[], what = 'config'): ConfigError {
+  return new ConfigError(`invalid ${what} (${problems.length} problem${problems.length === 1 ? '' : 's'})`, display, undefined, problems);
 }
 
 function describeType(type: string): string {

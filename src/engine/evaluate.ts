@@ -79,7 +79,16 @@ export function evaluateRules(
       evaluations.push({ ruleId: meta.id, ruleName: meta.name, status: 'error', notes: [`rule failed: ${reason}`], findings: 0 });
       continue;
     }
+    const seen = new Map<string, string>();
     for (const draft of drafts) {
+      const print = fingerprint(meta.id, draft.subject, draft.distinct);
+      const earlier = seen.get(print);
+      if (earlier !== undefined) {
+        // Same fingerprint twice: dedupe keeps the first; say so when the second said something else.
+        if (earlier !== draft.message) notes.push(`reported ${draft.subject.kind} ${draft.subject.id} more than once without telling the findings apart; only the first is kept`);
+        continue;
+      }
+      seen.set(print, draft.message);
       findings.push({
         ruleId: meta.id,
         ruleName: meta.name,
@@ -90,7 +99,7 @@ export function evaluateRules(
         evidence: draft.evidence,
         mappings: meta.mappings,
         remediation: meta.remediation,
-        fingerprint: fingerprint(meta.id, draft.subject, draft.evidence),
+        fingerprint: print,
       });
     }
     evaluations.push({
@@ -98,7 +107,7 @@ export function evaluateRules(
       ruleName: meta.name,
       status: notEvaluated.length > 0 && drafts.length === 0 ? 'not-evaluated' : 'evaluated',
       notes: [...notEvaluated, ...notes],
-      findings: drafts.length,
+      findings: seen.size,
     });
   }
   return { findings, evaluations };

@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
-import { SEVERITY_RANK, atLeast, type Evidence, type Finding, type Severity, type Subject } from '../model/index.js';
+import { SEVERITY_RANK, atLeast, type Finding, type Severity, type Subject } from '../model/index.js';
 import { redactSecrets } from './redact.js';
 
 /*
- * Findings pass through small pure steps (STYLE.md §7):
- * fingerprint → dedupe → redact → filter → sort.
+ * Findings pass through small pure steps (STYLE.md §7): fingerprint → dedupe
+ * → filter → suppress (suppress.ts) → baseline (baseline.ts) → redact → sort.
  */
 
 /**
- * Stable across runs: rule, subject and the identities of the evidence
- * records, never their lines or times (which move with new logs and `--as-of`).
+ * What a baseline or a suppression remembers a finding by: the rule, the
+ * subject and, where a rule reports one subject several times, the rule's
+ * `distinct` part. Nothing else goes in: which evidence records a finding
+ * cites changes with `--as-of` (a credential that lapses, an action after a
+ * review date) and with each new log, and file paths change with the working
+ * directory, so hashing those would make an accepted finding look new.
  */
-export function fingerprint(ruleId: string, subject: Subject, evidence: readonly Evidence[]): string {
-  const keys = [...new Set(evidence.map((item) => item.key))].sort();
-  const material = [ruleId, subject.kind, subject.id, ...keys].join('\u0000');
+export function fingerprint(ruleId: string, subject: Subject, distinct = ''): string {
+  const material = [ruleId, subject.kind, subject.id, distinct].join('\u0000');
   return createHash('sha256').update(material).digest('hex').slice(0, 32);
 }
 
@@ -34,7 +37,8 @@ function redactSubject(subject: Subject): Subject {
   };
 }
 
-export function redact(finding: Finding): Finding {
+/** Redacts in place of the finding's own fields; anything else it carries (a suppression) is kept. */
+export function redact<T extends Finding>(finding: T): T {
   return {
     ...finding,
     message: redactSecrets(finding.message),

@@ -30,6 +30,13 @@ export interface FindingDraft {
   readonly evidence: readonly Evidence[];
   /** Escalation for this case (e.g. critical when admin-equivalent); otherwise the rule's severity. */
   readonly severity?: Severity;
+  /**
+   * Only for a rule that reports one subject more than once: what tells those
+   * findings apart. It is part of the fingerprint, so it must not move with
+   * `--as-of`, new log lines, the order of input files or the directory the
+   * scan ran from (no times, line numbers or full paths).
+   */
+  readonly distinct?: string;
 }
 
 export interface RuleSink {

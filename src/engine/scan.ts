@@ -16,8 +16,10 @@ import {
 import type { Config } from './config.js';
 import { evaluateRules, type Selection } from './evaluate.js';
 import { ingestInWorkers } from './parallel.js';
+import { applyBaseline, type Baseline } from './baseline.js';
 import { atOrAbove, compareFindings, dedupe, redact } from './findings.js';
 import type { RuleLogic } from './rule-api.js';
+import { applySuppressions, type IgnoreEntry } from './suppress.js';
 
 export interface ScanRequest {
   readonly patterns: readonly string[];
@@ -36,6 +38,10 @@ export interface ScanRequest {
   readonly progress?: (state: ScanProgress) => void;
   /** Worker threads to read with; `auto` (the default) picks by input size and cores. */
   readonly workers?: number | 'auto';
+  /** Ignore entries from the ignore file and the config's `ignore:`, in that order. */
+  readonly ignore?: readonly IgnoreEntry[];
+  /** `--baseline`: findings it lists are hidden and do not count. */
+  readonly baseline?: Baseline;
 }
 
 export interface ScanProgress {
@@ -131,7 +137,13 @@ export async function scan(request: ScanRequest): Promise<Report> {
     request.selection,
     request.asOf,
   );
-  const reported = atOrAbove(dedupe(findings).map(redact), request.minSeverity).sort(compareFindings);
+  // dedupe → --min-severity → suppress → baseline → redact → sort, each a small pure step (STYLE.md §7).
+  const unique = dedupe(findings);
+  const present = new Set(unique.map((finding) => finding.fingerprint));
+  const suppression = applySuppressions(atOrAbove(unique, request.minSeverity), request.ignore ?? [], request.asOf);
+  const split = request.baseline === undefined ? undefined : applyBaseline(suppression.kept, request.baseline, present);
+  const reported = (split?.kept ?? suppression.kept).map(redact).sort(compareFindings);
+  const suppressedFindings = suppression.suppressed.map(redact).sort(compareFindings);
   const perRule = new Map<string, number>();
   for (const finding of reported) perRule.set(finding.ruleId, (perRule.get(finding.ruleId) ?? 0) + 1);
   const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
@@ -159,7 +171,10 @@ export async function scan(request: ScanRequest): Promise<Report> {
       return { ...evaluation, findings: perRule.get(evaluation.ruleId) ?? 0, ...(basis === undefined ? {} : { basis }) };
     }),
     summary: { total: reported.length, bySeverity },
-    suppressed: 0,
+    suppressed: suppressedFindings.length + (split?.outcome.hidden ?? 0),
     findings: reported,
+    suppressedFindings,
+    baseline: split?.outcome ?? null,
+    warnings: suppression.warnings,
   };
 }

@@ -1,8 +1,8 @@
-import type { Finding } from './finding.js';
+import type { Finding, SubjectKind } from './finding.js';
 import type { Severity } from './severity.js';
 import type { RecordKind } from './entities.js';
 
-export const REPORT_SCHEMA_VERSION = '1.0.0';
+export const REPORT_SCHEMA_VERSION = '1.1.0';
 
 /** One input file and what came of it. */
 export interface InputSummary {
@@ -57,6 +57,52 @@ export interface LogWindow {
   readonly events: number;
 }
 
+/** Why a finding is not counted: the ignore entry that accepts it until it expires. */
+export interface Suppression {
+  readonly reason: string;
+  /** ISO-8601 UTC; from this moment on the entry no longer suppresses. */
+  readonly expires: string;
+  /** The ignore entry: `.nhi-audit-ignore.yaml` or the config's `ignore:` list. */
+  readonly source: { readonly file: string; readonly line: number };
+  /** What the entry names: the fingerprint, or a rule with a subject glob. */
+  readonly matchedBy: 'fingerprint' | 'rule';
+}
+
+/** A finding an ignore entry accepts: reported with its justification, not counted. */
+export interface SuppressedFinding extends Finding {
+  readonly suppression: Suppression;
+}
+
+/** One accepted finding as a baseline file records it, readable without the tool. */
+export interface BaselineEntry {
+  readonly fingerprint: string;
+  readonly ruleId: string;
+  readonly ruleName: string;
+  readonly severity: string;
+  readonly subject: { readonly kind: SubjectKind | string; readonly id: string };
+  readonly message: string;
+}
+
+/** What `--baseline` did: how many findings it hid, and which of its entries match nothing any more. */
+export interface BaselineOutcome {
+  readonly file: string;
+  readonly entries: number;
+  readonly hidden: number;
+  /** Findings the baseline lists at a lower severity than they have now: kept, they count again. */
+  readonly escalated: number;
+  /** Entries no current finding matches: fixed, or the rule no longer runs on these inputs. */
+  readonly fixed: readonly BaselineEntry[];
+}
+
+export type ReportWarningId = 'suppression-expired';
+
+/** Something about the scan's own setup the reader must know (e.g. an ignore entry that expired). */
+export interface ReportWarning {
+  readonly id: ReportWarningId;
+  readonly message: string;
+  readonly source: { readonly file: string; readonly line: number };
+}
+
 export interface Report {
   readonly schemaVersion: string;
   readonly tool: { readonly name: string; readonly version: string };
@@ -67,7 +113,12 @@ export interface Report {
   readonly logWindow: LogWindow | null;
   readonly evaluations: readonly RuleEvaluation[];
   readonly summary: ReportSummary;
-  /** Findings hidden by the baseline file, counted so they are not silently lost. */
+  /** Findings not counted: hidden by the baseline or accepted by an ignore entry, so they are not silently lost. */
   readonly suppressed: number;
   readonly findings: readonly Finding[];
+  /** Findings an unexpired ignore entry accepts, each with its justification; not in `findings` or `summary`. */
+  readonly suppressedFindings: readonly SuppressedFinding[];
+  /** Null when no `--baseline` was given. */
+  readonly baseline: BaselineOutcome | null;
+  readonly warnings: readonly ReportWarning[];
 }

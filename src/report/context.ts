@@ -9,6 +9,8 @@ import type { Report } from '../model/report.js';
 export interface ReportContext {
   readonly catalog: Catalog;
   readonly color: boolean;
+  /** `--sarif-category`: names this analysis among several uploaded for one commit (SARIF only). */
+  readonly sarifCategory?: string;
 }
 
 /** A pure function of its arguments: same report and context, same bytes (DESIGN.md §8). */

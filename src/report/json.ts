@@ -1,6 +1,6 @@
 import type { Catalog } from '../model/catalog.js';
 import type { Evidence, Finding, Subject } from '../model/finding.js';
-import type { InputSummary, Report, RuleEvaluation } from '../model/report.js';
+import type { BaselineEntry, InputSummary, Report, RuleEvaluation, SuppressedFinding } from '../model/report.js';
 import { SEVERITIES } from '../model/severity.js';
 import type { SourceRef } from '../model/source.js';
 import type { Reporter } from './context.js';
@@ -14,9 +14,9 @@ import { orderedMappingsObject } from './mappings.js';
  * field added to the model does not leak out without a schema change:
  *
  *   report:  schemaVersion, tool, asOf, inputs, skipped, logWindow, evaluations,
- *            summary, suppressed, findings
+ *            summary, suppressed, findings, suppressedFindings, baseline, warnings
  *   finding: ruleId, ruleName, severity, messageId, message, subject, evidence,
- *            mappings, remediation, fingerprint
+ *            mappings, remediation, fingerprint (+ suppression when suppressed)
  *
  * Findings keep the engine's order (it sorts them); mappings are put in catalog
  * order. Strings are written as they are: JSON escaping makes them inert, and
@@ -24,7 +24,7 @@ import { orderedMappingsObject } from './mappings.js';
  */
 
 /** Record kinds in the order the model lists them; unknown kinds follow, sorted. */
-const RECORD_KIND_ORDER = ['principal', 'identity', 'grant', 'credential', 'approval', 'tenant', 'event'];
+const RECORD_KIND_ORDER = ['principal', 'identity', 'grant', 'credential', 'approval', 'tenant', 'event', 'secret'];
 
 export const jsonReporter: Reporter = (report, context) => stringifyJson(jsonReport(report, context.catalog));
 
@@ -47,6 +47,47 @@ export function jsonReport(report: Report, catalog: Catalog): Record<string, unk
     },
     suppressed: report.suppressed,
     findings: report.findings.map((item) => finding(item, catalog)),
+    suppressedFindings: report.suppressedFindings.map((item) => suppressedFinding(item, catalog)),
+    baseline:
+      report.baseline === null
+        ? null
+        : {
+            file: report.baseline.file,
+            entries: report.baseline.entries,
+            hidden: report.baseline.hidden,
+            escalated: report.baseline.escalated,
+            fixed: report.baseline.fixed.map(baselineEntry),
+          },
+    warnings: report.warnings.map((warning) => ({
+      id: warning.id,
+      message: warning.message,
+      source: { file: warning.source.file, line: warning.source.line },
+    })),
+  };
+}
+
+function suppressedFinding(item: SuppressedFinding, catalog: Catalog): Record<string, unknown> {
+  const { suppression } = item;
+  return {
+    ...finding(item, catalog),
+    suppression: {
+      reason: suppression.reason,
+      expires: suppression.expires,
+      source: { file: suppression.source.file, line: suppression.source.line },
+      matchedBy: suppression.matchedBy,
+    },
+  };
+}
+
+/** The same fields, in the same order, as a baseline file's entries. */
+export function baselineEntry(item: BaselineEntry): Record<string, unknown> {
+  return {
+    fingerprint: item.fingerprint,
+    ruleId: item.ruleId,
+    ruleName: item.ruleName,
+    severity: item.severity,
+    subject: { kind: item.subject.kind, id: item.subject.id },
+    message: item.message,
   };
 }
 

@@ -37,15 +37,52 @@ const FINGERPRINT_KEY = 'nhiAudit/v1';
 const MAX_LOCATIONS = 10;
 const BASE_TAGS = ['security', 'non-human-identity'] as const;
 
-/** Notification descriptors (tool.driver.notifications), referenced by id and index. */
+/**
+ * Notification descriptors (tool.driver.notifications), referenced by id and
+ * index. Each carries a short and a full description and help, as GitHub's
+ * ingestion rules ask of every reporting descriptor (GH2012), not only rules.
+ */
 const NOTIFICATIONS = [
-  { id: 'input-skipped', text: 'An input record or file could not be read; the scan went on without it.' },
-  { id: 'rule-error', text: 'A rule failed while evaluating; the other rules still ran.' },
-  { id: 'rule-not-evaluated', text: 'A rule could not be evaluated because the inputs it needs were absent.' },
+  {
+    id: 'input-skipped',
+    name: 'input-skipped',
+    short: 'An input record or file could not be read',
+    full: 'An input record or whole file could not be read (bad syntax, a time without a zone, an unknown format); the scan went on without it, so findings may be missing for what it contained.',
+    help: 'Fix the record at the file and line given, or name the file\'s format with --input-type <type>=<path> (see `nhi-audit formats`). Run with --strict to make any unreadable input fatal.',
+  },
+  {
+    id: 'rule-error',
+    name: 'rule-error',
+    short: 'A rule failed while evaluating',
+    full: 'A rule threw an error while evaluating; its findings are missing from this run and the other rules still ran.',
+    help: 'This is a bug in nhi-audit or in a custom rule: report it with the message, the rule id and, if possible, the input that triggers it.',
+  },
+  {
+    id: 'rule-not-evaluated',
+    name: 'rule-not-evaluated',
+    short: 'A rule could not be evaluated',
+    full: 'A rule could not be evaluated because the inputs it needs were absent; it says nothing either way, which is not the same as a clean result.',
+    help: 'Add the exports the rule reads (see `nhi-audit rules show <id>` for its inputs), or disable the rule with --disable if it does not apply.',
+  },
+  {
+    id: 'suppression-expired',
+    name: 'suppression-expired',
+    short: 'An ignore entry has expired',
+    full: 'An entry of the ignore file (or the config\'s ignore: list) is past its expiry date, so it no longer suppresses anything and the findings it matched count again.',
+    help: 'Fix the findings it matched, or review the acceptance and give the entry a new expires date and reason.',
+  },
+  {
+    id: 'baseline-entry-fixed',
+    name: 'baseline-entry-fixed',
+    short: 'A baseline entry no longer matches a finding',
+    full: 'The baseline lists a finding that this scan did not report: it was fixed, or the inputs that showed it were not given this time.',
+    help: 'If the finding was fixed, write a new baseline with `nhi-audit baseline` so that it cannot come back unnoticed.',
+  },
 ] as const;
 type NotificationId = (typeof NOTIFICATIONS)[number]['id'];
 
-export const sarifReporter: Reporter = (report, context) => stringifyJson(sarifLog(report, context.catalog));
+export const sarifReporter: Reporter = (report, context) =>
+  stringifyJson(sarifLog(report, context.catalog, context.sarifCategory));
 
 /** SARIF `level` for a severity: GitHub shows error/warning/note; `security-severity` carries the detail. */
 export function sarifLevel(severity: Severity): 'error' | 'warning' | 'note' {
@@ -61,7 +98,8 @@ export function sarifLevel(severity: Severity): 'error' | 'warning' | 'note' {
   }
 }
 
-export function sarifLog(report: Report, catalog: Catalog): Log {
+/** `category`: the run's automationDetails id prefix, as GitHub code scanning reads it (`<category>/`). */
+export function sarifLog(report: Report, catalog: Catalog, category?: string): Log {
   const rules = ruleList(report, catalog);
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
   const artifactIndex = new Map<string, number>();
@@ -70,6 +108,7 @@ export function sarifLog(report: Report, catalog: Catalog): Log {
   });
 
   const run: Run = {
+    ...(category === undefined ? {} : { automationDetails: { id: category.endsWith('/') ? category : `${category}/` } }),
     tool: {
       driver: {
         name: report.tool.name,
@@ -77,10 +116,15 @@ export function sarifLog(report: Report, catalog: Catalog): Log {
         semanticVersion: report.tool.version,
         informationUri: TOOL_INFORMATION_URI,
         rules: rules.map((rule) => ruleDescriptor(rule, catalog)),
-        notifications: NOTIFICATIONS.map((notification) => ({
-          id: notification.id,
-          shortDescription: { text: notification.text },
-        })),
+        notifications: NOTIFICATIONS.map(
+          (notification): ReportingDescriptor => ({
+            id: notification.id,
+            name: notification.name,
+            shortDescription: { text: notification.short },
+            fullDescription: { text: notification.full },
+            help: { text: notification.help, markdown: notification.help },
+          }),
+        ),
       },
     },
     invocations: [
@@ -106,7 +150,26 @@ export function sarifLog(report: Report, catalog: Catalog): Log {
         taxa: framework.controls.map((control) => ({ id: control.id, shortDescription: { text: control.title } })),
       }),
     ),
-    results: report.findings.map((finding) => result(finding, ruleIndex, artifactIndex, catalog)),
+    results: [
+      ...report.findings.map((finding) => ({
+        ...result(finding, ruleIndex, artifactIndex, catalog),
+        // Compared against a baseline, what is reported is exactly what the baseline did not list.
+        ...(report.baseline === null ? {} : { baselineState: 'new' as const }),
+      })),
+      // Suppressed findings stay in the log, marked accepted, so code scanning shows them as dismissed.
+      ...report.suppressedFindings.map((finding) => ({
+        ...result(finding, ruleIndex, artifactIndex, catalog),
+        suppressions: [
+          {
+            kind: 'external' as const,
+            status: 'accepted' as const,
+            justification: terminalSafe(
+              `${finding.suppression.reason} (until ${finding.suppression.expires}; ${finding.suppression.source.file}:${finding.suppression.source.line})`,
+            ),
+          },
+        ],
+      })),
+    ],
     properties: {
       asOf: report.asOf,
       logWindow:
@@ -283,6 +346,25 @@ function notifications(report: Report, ruleIndex: ReadonlyMap<string, number>): 
       associatedRule: { id: evaluation.ruleId, ...(index === undefined ? {} : { index }) },
       message: {
         text: sarifText(`${evaluation.ruleId} (${evaluation.ruleName}) ${isError ? 'failed' : 'was not evaluated'}: ${why}`),
+      },
+    });
+  }
+  for (const warning of report.warnings) {
+    list.push({
+      level: 'warning',
+      descriptor: descriptor(warning.id),
+      message: { text: sarifText(`${sourceText(warning.source)}: ${warning.message}`) },
+      locations: [
+        { physicalLocation: { artifactLocation: artifactLocation(warning.source.file), region: { startLine: warning.source.line } } },
+      ],
+    });
+  }
+  for (const entry of report.baseline?.fixed ?? []) {
+    list.push({
+      level: 'note',
+      descriptor: descriptor('baseline-entry-fixed'),
+      message: {
+        text: sarifText(`${entry.ruleId} (${entry.ruleName}) on ${entry.subject.kind} ${entry.subject.id} is in the baseline but was not found (fingerprint ${entry.fingerprint})`),
       },
     });
   }

@@ -29,7 +29,8 @@ export const tableReporter: Reporter = (report, context) => {
   const out: string[] = [];
 
   if (report.findings.length === 0) {
-    out.push(chalk.green('No findings.'), '');
+    // Against a baseline, "none" means none the baseline does not already list.
+    out.push(chalk.green(report.baseline === null ? 'No findings.' : 'No new findings.'), '');
   }
   for (const severity of SEVERITIES) {
     const group = report.findings.filter((finding) => finding.severity === severity);
@@ -48,6 +49,31 @@ export const tableReporter: Reporter = (report, context) => {
       'evaluated',
     ),
   );
+  if (report.suppressedFindings.length > 0) {
+    out.push(chalk.bold(`Suppressed (${report.suppressedFindings.length}, not counted)`));
+    for (const finding of report.suppressedFindings) {
+      const { suppression } = finding;
+      out.push(
+        `  ${chalk.bold(terminalSafe(finding.ruleId))} ${terminalSafe(finding.subject.id)}: ${terminalSafe(suppression.reason)} ` +
+          chalk.dim(`(until ${day(suppression.expires)}, ${terminalSafe(suppression.source.file)}:${suppression.source.line})`),
+      );
+    }
+    out.push('');
+  }
+  if (report.baseline !== null && report.baseline.fixed.length > 0) {
+    out.push(chalk.bold(`Baseline entries no longer found (${report.baseline.fixed.length}): fixed, or their inputs are gone`));
+    for (const entry of report.baseline.fixed) {
+      out.push(`  ${chalk.bold(terminalSafe(entry.ruleId))} ${terminalSafe(entry.subject.id)} ${chalk.dim(terminalSafe(entry.fingerprint))}`);
+    }
+    out.push('');
+  }
+  if (report.warnings.length > 0) {
+    out.push(chalk.bold(chalk.yellow(`Warnings (${report.warnings.length})`)));
+    for (const warning of report.warnings) {
+      out.push(`  ${terminalSafe(warning.source.file)}:${warning.source.line}: ${terminalSafe(warning.message)}`);
+    }
+    out.push('');
+  }
   if (report.skipped.length > 0) {
     out.push(chalk.bold(`Skipped inputs (${report.skipped.length})`));
     for (const skipped of report.skipped) {
@@ -143,7 +169,9 @@ function summaryLine(report: Report, chalk: ChalkInstance): string {
   if (notEvaluated > 0) parts.push(chalk.yellow(`${plural(notEvaluated, 'rule')} not evaluated`));
   if (errors > 0) parts.push(chalk.red(`${plural(errors, 'rule error')}`));
   if (report.skipped.length > 0) parts.push(chalk.yellow(`${report.skipped.length} skipped`));
-  if (report.suppressed > 0) parts.push(`${report.suppressed} suppressed by baseline`);
+  if (report.suppressedFindings.length > 0) parts.push(`${report.suppressedFindings.length} suppressed`);
+  if (report.baseline !== null) parts.push(`${report.baseline.hidden} hidden by baseline`);
+  if (report.warnings.length > 0) parts.push(chalk.yellow(plural(report.warnings.length, 'warning')));
   return parts.join(' · ');
 }
 

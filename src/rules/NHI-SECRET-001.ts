@@ -6,8 +6,10 @@
  * Subject: a credential with id `secret:<hash>`. The leaked value is a
  * credential that must be rotated; the hash prefix names it without revealing
  * it, stays the same when lines move (so baselines keep working), and ties
- * together sightings of one value across files (each file is its own finding:
- * evidence keys name the file).
+ * together sightings of one value across files. Each file is its own finding,
+ * told apart by the shortest tail of its path that differs between those files
+ * (`inventory.yaml`, or `aws/config.json` vs `gcp/config.json`): the same
+ * whether the scan ran from another directory or with absolute paths.
  */
 import { defineRule } from '../engine/rule-api.js';
 import { formatSource, type SecretSighting } from '../model/index.js';
@@ -32,6 +34,20 @@ function groupByFileAndHash(sightings: readonly SecretSighting[]): SecretSightin
   return [...groups.values()];
 }
 
+/**
+ * For each file holding one value, the fewest trailing path segments that
+ * still tell those files apart; the full path where even that is not enough.
+ */
+function distinctTails(files: readonly string[]): Map<string, string> {
+  const split = files.map((file) => file.split('/').filter((segment) => segment !== '' && segment !== '.'));
+  const longest = Math.max(1, ...split.map((segments) => segments.length));
+  for (let count = 1; count <= longest; count += 1) {
+    const tails = split.map((segments) => segments.slice(-count).join('/'));
+    if (new Set(tails).size === files.length) return new Map(files.map((file, index) => [file, tails[index] ?? file]));
+  }
+  return new Map(files.map((file) => [file, file]));
+}
+
 function article(word: string): string {
   return /^[aeiou]/i.test(word) ? 'An' : 'A';
 }
@@ -40,9 +56,16 @@ export const rule = defineRule<Params>('NHI-SECRET-001', (ctx, sink) => {
   // The secret scan reads every input, so no sightings means none were found: nothing to say.
   const critical = new Set(ctx.params.critical_detectors.map((name) => name.toLowerCase()));
   const cap = Math.max(1, ctx.params.max_lines);
-  for (const group of groupByFileAndHash(ctx.inventory.secrets())) {
+  const groups = groupByFileAndHash(ctx.inventory.secrets());
+  const filesByHash = new Map<string, string[]>();
+  for (const [first] of groups) {
+    if (first !== undefined) filesByHash.set(first.hash, [...(filesByHash.get(first.hash) ?? []), first.source.file]);
+  }
+  const tails = new Map([...filesByHash].map(([hash, files]) => [hash, distinctTails(files)]));
+  for (const group of groups) {
     const [first] = group;
     if (first === undefined) continue;
+    const place = tails.get(first.hash)?.get(first.source.file) ?? first.source.file;
     const lines = [...new Set(group.map((sighting) => sighting.source.line))];
     const others = lines.slice(1).map(String);
     const also =
@@ -53,9 +76,10 @@ export const rule = defineRule<Params>('NHI-SECRET-001', (ctx, sink) => {
       messageId: 'secret-in-export',
       message: `${article(first.detector)} ${first.detector} sits in ${formatSource(first.source)}${field}: ${first.masked}${also}.`,
       subject: { kind: 'credential', id: `secret:${first.hash}` },
+      distinct: place,
       // Keys name the value, the file and the occurrence: never the line, which moves when the file changes.
       evidence: group.slice(0, cap).map((sighting, index) => ({
-        key: `secret:${sighting.hash}:${sighting.source.file}#${index + 1}`,
+        key: `secret:${sighting.hash}:${place}#${index + 1}`,
         source: sighting.source,
         summary: `${sighting.detector} ${sighting.masked}${sighting.field === null ? '' : ` in ${sighting.field}`} (sha256 ${sighting.hash}…)`,
       })),

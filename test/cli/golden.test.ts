@@ -28,6 +28,15 @@ describe('demo reports', () => {
     await golden(name, run.stdout);
   });
 
+  it('the real JSON validates against report.schema.json', async () => {
+    const { Ajv } = await import('ajv');
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(await readFile(path.join(REPO, 'src/report/report.schema.json'), 'utf8')) as object);
+    const report: unknown = JSON.parse(await readFile(path.join(import.meta.dirname, 'golden', 'demo.report.json'), 'utf8'));
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+  });
+
   it.skipIf(!existsSync(SARIF_SCHEMA))('the real SARIF validates against the OASIS schema', async () => {
     const ajv = new Ajv.default({ allErrors: true, strict: false });
     addFormats.default(ajv);

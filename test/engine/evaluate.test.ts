@@ -73,3 +73,32 @@ describe('evaluateRules', () => {
     expect(result.evaluations[1]?.status).toBe('evaluated');
   });
 });
+
+describe('a rule reporting one subject twice', () => {
+  const twice = (distinct: boolean) =>
+    defineRule('NHI-TEST-002', (ctx, sink) => {
+      for (const place of ['a.json', 'b.json']) {
+        sink.report({
+          messageId: 'seen',
+          message: `seen in ${place}`,
+          subject: { kind: 'identity', id: 'a' },
+          evidence: [],
+          ...(distinct ? { distinct: place } : {}),
+        });
+      }
+    }) as RuleLogic<never>;
+  const only = { enable: new Set<string>(), disable: new Set(['NHI-TEST-001', 'NHI-TEST-003']) };
+
+  it('keeps both findings, with different fingerprints, when it says what tells them apart', () => {
+    const result = evaluateRules(catalog, new Map([['NHI-TEST-002', twice(true)]]), scene, EMPTY_CONFIG, only, t('2026-01-01T00:00:00Z'));
+    expect(new Set(result.findings.map((finding) => finding.fingerprint)).size).toBe(2);
+  });
+
+  it('keeps the first and says so in a note when it does not', () => {
+    const result = evaluateRules(catalog, new Map([['NHI-TEST-002', twice(false)]]), scene, EMPTY_CONFIG, only, t('2026-01-01T00:00:00Z'));
+    expect(result.findings.map((finding) => finding.message)).toEqual(['seen in a.json']);
+    expect(result.evaluations.find((item) => item.ruleId === 'NHI-TEST-002')?.notes).toEqual([
+      'reported identity a more than once without telling the findings apart; only the first is kept',
+    ]);
+  });
+});

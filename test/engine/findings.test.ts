@@ -12,24 +12,17 @@ function finding(partial: Partial<Finding>): Finding {
 }
 
 describe('fingerprint', () => {
-  const evidence = [
-    { source: { file: 'a.yaml', line: 3 }, summary: 's', key: 'identity:svc' },
-    { source: { file: 'e.ndjson', line: 9 }, summary: 's', key: 'last-use:svc' },
-  ];
-  it('ignores lines, summaries and evidence order', () => {
-    const moved = [
-      { source: { file: 'e.ndjson', line: 900 }, summary: 'other', key: 'last-use:svc' },
-      { source: { file: 'b.yaml', line: 1 }, summary: 'x', key: 'identity:svc' },
-    ];
-    expect(fingerprint('NHI-X-001', { kind: 'identity', id: 'svc' }, evidence)).toBe(
-      fingerprint('NHI-X-001', { kind: 'identity', id: 'svc' }, moved),
-    );
+  const subject = { kind: 'identity', id: 'svc' } as const;
+  it('is the same for the same rule, subject and distinct part', () => {
+    expect(fingerprint('NHI-X-001', subject, 'a')).toBe(fingerprint('NHI-X-001', { ...subject, provider: 'aws' }, 'a'));
+    expect(fingerprint('NHI-X-001', subject)).toMatch(/^[0-9a-f]{32}$/);
   });
-  it('changes with rule, subject and evidence keys', () => {
-    const base = fingerprint('NHI-X-001', { kind: 'identity', id: 'svc' }, evidence);
-    expect(fingerprint('NHI-X-002', { kind: 'identity', id: 'svc' }, evidence)).not.toBe(base);
-    expect(fingerprint('NHI-X-001', { kind: 'identity', id: 'svc2' }, evidence)).not.toBe(base);
-    expect(fingerprint('NHI-X-001', { kind: 'identity', id: 'svc' }, evidence.slice(0, 1))).not.toBe(base);
+  it('changes with rule, subject kind, subject id and distinct part', () => {
+    const base = fingerprint('NHI-X-001', subject);
+    expect(fingerprint('NHI-X-002', subject)).not.toBe(base);
+    expect(fingerprint('NHI-X-001', { kind: 'credential', id: 'svc' })).not.toBe(base);
+    expect(fingerprint('NHI-X-001', { kind: 'identity', id: 'svc2' })).not.toBe(base);
+    expect(fingerprint('NHI-X-001', subject, 'inventory.yaml')).not.toBe(base);
   });
 });
 

@@ -89,7 +89,12 @@ describe('json reporter', () => {
       'summary',
       'suppressed',
       'findings',
+      'suppressedFindings',
+      'baseline',
+      'warnings',
     ]);
+    const suppressed = (output['suppressedFindings'] as Record<string, unknown>[])[0] ?? {};
+    expect(Object.keys(suppressed).slice(-2)).toEqual(['fingerprint', 'suppression']);
     const finding = (output['findings'] as Record<string, unknown>[])[0] ?? {};
     expect(Object.keys(finding)).toEqual([
       'ruleId',

@@ -1,6 +1,6 @@
 import type { Catalog, RuleMeta } from '../../src/model/catalog.js';
 import type { Evidence, Finding } from '../../src/model/finding.js';
-import { REPORT_SCHEMA_VERSION, type Report } from '../../src/model/report.js';
+import { REPORT_SCHEMA_VERSION, type Report, type SuppressedFinding } from '../../src/model/report.js';
 import { SEVERITIES, type Severity } from '../../src/model/severity.js';
 
 /*
@@ -193,6 +193,25 @@ export const sampleFindings: readonly Finding[] = [
   }),
 ];
 
+/** A finding an ignore entry accepts; its reason is user-written, so hostile too. */
+export const sampleSuppressed: readonly SuppressedFinding[] = [
+  {
+    ...finding('NHI-APPR-001', {
+      messageId: 'review-overdue',
+      message: 'Approval APR-7 passed its review date 2026-02-01.',
+      subject: { kind: 'approval', id: 'APR-7', tenant: 'acme-prod' },
+      evidence: [{ source: { file: 'inventory/tokens.yaml', line: 40 }, summary: 'approval APR-7, review by 2026-02-01', key: 'approval:APR-7' }],
+      fingerprint: '5e1f0a2b3c4d5e6f7a8b9c0d1e2f3a4b',
+    }),
+    suppression: {
+      reason: `Re-review booked for Q2 (CHG-1182) ${HOSTILE_LINK} | <b>ok</b>`,
+      expires: '2026-06-30T00:00:00Z',
+      source: { file: '.nhi-audit-ignore.yaml', line: 2 },
+      matchedBy: 'rule',
+    },
+  },
+];
+
 function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
   const counts = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
   for (const item of findings) counts[item.severity] += 1;
@@ -232,8 +251,32 @@ export const sampleReport: Report = {
     },
   ],
   summary: { total: sampleFindings.length, bySeverity: countBySeverity(sampleFindings) },
-  suppressed: 1,
+  suppressed: 3,
   findings: sampleFindings,
+  suppressedFindings: sampleSuppressed,
+  baseline: {
+    file: '.nhi-audit-baseline.json',
+    entries: 3,
+    hidden: 2,
+    escalated: 0,
+    fixed: [
+      {
+        fingerprint: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+        ruleId: 'NHI-PRIV-001',
+        ruleName: 'wildcard-privilege',
+        severity: 'high',
+        subject: { kind: 'identity', id: `arn:aws:iam::123456789012:role/old-admin ${HOSTILE_CLEAR}` },
+        message: 'Role old-admin is granted "*" on "*".',
+      },
+    ],
+  },
+  warnings: [
+    {
+      id: 'suppression-expired',
+      message: `ignore entry for NHI-CRED-002 AKIA* expired on 2026-03-01T00:00:00Z (reason was: vendor key ${HOSTILE_C1}); its findings count again`,
+      source: { file: '.nhi-audit-ignore.yaml', line: 9 },
+    },
+  ],
 };
 
 /** A scan that found nothing and had no event logs. */
@@ -246,4 +289,7 @@ export const emptyReport: Report = {
   summary: { total: 0, bySeverity: countBySeverity([]) },
   suppressed: 0,
   findings: [],
+  suppressedFindings: [],
+  baseline: null,
+  warnings: [],
 };

@@ -132,7 +132,7 @@ describe('sarif reporter', () => {
   it('points each result at its rule with the finding’s own level', () => {
     const all = rules();
     for (const item of results()) expect(all[item.ruleIndex ?? -1]?.id).toBe(item.ruleId);
-    expect(results().map((item) => item.level)).toEqual(['error', 'error', 'error', 'warning', 'note']);
+    expect(results().map((item) => item.level)).toEqual(['error', 'error', 'error', 'warning', 'note', 'note']);
     expect(result(4).properties?.['severity']).toBe('low');
   });
 
@@ -193,7 +193,14 @@ describe('sarif reporter', () => {
       ['warning', 'input-skipped'],
       ['note', 'rule-not-evaluated'],
       ['error', 'rule-error'],
+      ['warning', 'suppression-expired'],
+      ['note', 'baseline-entry-fixed'],
     ]);
+    expect(notifications[4]?.locations?.[0]?.physicalLocation).toEqual({
+      artifactLocation: { uri: '.nhi-audit-ignore.yaml', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 9 },
+    });
+    expect(notifications[5]?.message.text).toContain('NHI-PRIV-001 (wildcard-privilege) on identity arn:aws:iam::123456789012:role/old-admin');
     expect(notifications[0]?.locations?.[0]?.physicalLocation).toEqual({
       artifactLocation: { uri: 'logs/okta%20events.ndjson', uriBaseId: '%SRCROOT%' },
       region: { startLine: 57 },
@@ -211,9 +218,40 @@ describe('sarif reporter', () => {
     expect(current.properties).toEqual({
       asOf: '2026-04-01T00:00:00Z',
       logWindow: { from: '2026-01-01T00:00:00Z', to: '2026-03-31T23:59:59Z', events: 410 },
-      suppressed: 1,
-      reportSchemaVersion: '1.0.0',
+      suppressed: 3,
+      reportSchemaVersion: '1.1.0',
     });
+  });
+
+  it('keeps suppressed findings as results with an accepted external suppression, and marks the rest new against the baseline', () => {
+    const all = results();
+    const suppressed = all.filter((item) => item.suppressions !== undefined);
+    expect(suppressed).toHaveLength(1);
+    expect(suppressed[0]?.partialFingerprints).toEqual({ 'nhiAudit/v1': '5e1f0a2b3c4d5e6f7a8b9c0d1e2f3a4b' });
+    expect(suppressed[0]?.suppressions).toEqual([
+      {
+        kind: 'external',
+        status: 'accepted',
+        justification: 'Re-review booked for Q2 (CHG-1182) click | <b>ok</b> (until 2026-06-30T00:00:00Z; .nhi-audit-ignore.yaml:2)',
+      },
+    ]);
+    expect(suppressed[0]?.baselineState).toBeUndefined();
+    expect(all.filter((item) => item.suppressions === undefined).map((item) => item.baselineState)).toEqual(Array(5).fill('new'));
+    expect(run(emptyReport).results?.every((item) => item.baselineState === undefined)).toBe(true);
+  });
+
+  it('gives every notification descriptor, like every rule, a short and full description and help', () => {
+    for (const descriptor of [...rules(), ...(run().tool.driver.notifications ?? [])]) {
+      expect(descriptor.shortDescription?.text, descriptor.id).toMatch(/\S/);
+      expect(descriptor.fullDescription?.text, descriptor.id).toMatch(/\S/);
+      expect(descriptor.help?.text, descriptor.id).toMatch(/\S/);
+    }
+  });
+
+  it('names the analysis with --sarif-category as its automationDetails id, and only then', () => {
+    const categorised = JSON.parse(sarifReporter(sampleReport, { ...context, sarifCategory: 'nhi-audit/prod' })) as Log;
+    expect(categorised.runs[0]?.automationDetails).toEqual({ id: 'nhi-audit/prod/' });
+    expect(run().automationDetails).toBeUndefined();
   });
 
   it('gives a clean scan an empty result list, not a missing one', () => {

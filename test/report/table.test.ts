@@ -100,7 +100,7 @@ describe('table reporter', () => {
     const lines = tableReporter(sampleReport, plain).split('\n');
     expect(lines.at(-1)).toBe('');
     expect(lines.at(-2)).toBe(
-      '5 findings: 1 critical, 2 high, 1 medium, 1 low · 7 files, 410 events (2026-01-01 → 2026-03-31) · as of 2026-04-01T00:00:00Z · 1 rule not evaluated · 1 rule error · 2 skipped · 1 suppressed by baseline',
+      '5 findings: 1 critical, 2 high, 1 medium, 1 low · 7 files, 410 events (2026-01-01 → 2026-03-31) · as of 2026-04-01T00:00:00Z · 1 rule not evaluated · 1 rule error · 2 skipped · 1 suppressed · 2 hidden by baseline · 1 warning',
     );
   });
 
