@@ -15,14 +15,14 @@ import {
   type Catalog,
   type Severity,
 } from '../model/index.js';
-import { REPORTERS } from '../report/index.js';
+import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../report/index.js';
 import { terminalSafe } from '../report/escape.js';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
 import { wantsColor, type CliIO } from './io.js';
 import { formatsCommand, inventoryCommand, rulesListCommand, rulesShowCommand } from './catalog-commands.js';
 
-const SCAN_FORMATS = ['table', 'json', 'sarif'] as const;
-type ScanFormat = (typeof SCAN_FORMATS)[number];
+const SCAN_FORMATS = REPORT_FORMATS;
+type ScanFormat = ReportFormat;
 const DEFAULT_CONFIG_FILE = '.nhi-audit.yaml';
 
 function collect(value: string, previous: string[] | undefined): string[] {

@@ -58,10 +58,20 @@ describe('markdownSafe', () => {
     ['table pipe', 'a|b', 'a\\|b'],
     ['backslash', 'a\\b', 'a\\\\b'],
     ['backticks', '`code`', '\\`code\\`'],
-    ['HTML tag', '<script>alert(1)</script>', '&lt;script&gt;alert(1)&lt;/script&gt;'],
+    ['HTML tag', '<script>alert(1)</script>', '&lt;script&gt;alert\\(1\\)&lt;/script&gt;'],
     ['ampersand and an existing entity', 'a & &amp;', 'a &amp; &amp;amp;'],
     ['newlines', 'line1\nline2\r\nline3', 'line1 line2 line3'],
-    ['link', '[click](http://evil)', '\\[click\\](http://evil)'],
+    ['link', '[click](http://evil)', '\\[click\\]\\(http\\://evil\\)'],
+    ['image', '![x](http://evil/p.png)', '\\!\\[x\\]\\(http\\://evil/p.png\\)'],
+    ['reference link', '[x][1] [1]: http://evil', '\\[x\\]\\[1\\] \\[1\\]: http\\://evil'],
+    ['autolink in angle brackets', '<https://evil.example>', '&lt;https\\://evil.example&gt;'],
+    ['bare URL autolink', 'see https://evil.example/x', 'see https\\://evil.example/x'],
+    ['www autolink', 'go to www.evil.example or WWW.evil.example', 'go to www\\.evil.example or WWW\\.evil.example'],
+    ['email autolink and mailto', 'mailto:a@evil.example', 'mailto:a\\@evil.example'],
+    ['HTML image with handler', '<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert\\(1\\)&gt;'],
+    ['math', '$x$ and $$y$$', '\\$x\\$ and \\$\\$y\\$\\$'],
+    ['row break with a pipe and a newline', 'a | b\n| c | d |', 'a \\| b \\| c \\| d \\|'],
+    ['bidi override and zero-width characters dropped', 'rt\u202e-42\u200b\u200d\u2060\ufeff', 'rt-42'],
     ['emphasis', '*a* _b_ ~c~', '\\*a\\* \\_b\\_ \\~c\\~'],
     ['terminal escapes', '\u001b]8;;http://evil\u0007click\u001b]8;;\u0007 \u001b[2J', 'click '],
   ])('%s', (_name, input, expected) => {
@@ -76,6 +86,8 @@ describe('htmlEscape', () => {
     ['ampersand', 'a&b &lt;', 'a&amp;b &amp;lt;'],
     ['control characters dropped, line breaks kept', 'a\u0000b\u001b[2Jc\u009bd\nE\tF\r', 'ab[2Jcd\nE\tF\r'],
     ['bidi override dropped', 'a\u202eb', 'ab'],
+    ['zero-width characters dropped', 'rt-4\u200b2\u200c\u200d\u2060\ufeff', 'rt-42'],
+    ['image with an event handler', '<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert(1)&gt;'],
   ])('%s', (_name, input, expected) => {
     expect(htmlEscape(input)).toBe(expected);
   });
