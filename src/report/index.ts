@@ -1,4 +1,5 @@
 import type { Reporter } from './context.js';
+import { htmlReporter } from './html.js';
 import { jsonReporter } from './json.js';
 import { markdownReporter } from './markdown.js';
 import { sarifReporter } from './sarif.js';
@@ -7,7 +8,7 @@ import { tableReporter } from './table.js';
 export type { ReportContext, Reporter } from './context.js';
 export { htmlEscape, markdownSafe, stringifyJson, terminalSafe } from './escape.js';
 
-export const REPORT_FORMATS = ['table', 'json', 'sarif', 'markdown'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** Every output format by its `--format` name. */
@@ -16,4 +17,5 @@ export const REPORTERS: Readonly<Record<ReportFormat, Reporter>> = {
   json: jsonReporter,
   sarif: sarifReporter,
   markdown: markdownReporter,
+  html: htmlReporter,
 };

@@ -172,7 +172,8 @@ function detailsSection(report: Report, catalog: Catalog): string[] {
     for (const item of finding.evidence) lines.push(`  - ${md(formatSource(item.source))} — ${md(item.summary)}`);
     lines.push('- **Controls:**');
     for (const mapped of mappedControls(finding, catalog)) {
-      lines.push(`  - ${md(mapped.frameworkName)}: ${md(mapped.controlId)}${mapped.title === null ? '' : ` ${md(mapped.title)}`}`);
+      const controls = mapped.controls.map((control) => `${md(control.id)}${control.title === null ? '' : ` ${md(control.title)}`}`);
+      lines.push(`  - ${md(mapped.label)}: ${controls.join('; ')}`);
     }
     lines.push(`- **Remediation:** ${md(finding.remediation)}`, `- **Fingerprint:** ${md(finding.fingerprint)}`, '');
   }

@@ -45,9 +45,7 @@ export interface CoverageFramework {
 export function coverageMatrix(report: Report, catalog: Catalog): CoverageFramework[] {
   const evaluations = new Map(report.evaluations.map((evaluation) => [evaluation.ruleId, evaluation]));
   const findingsByRule = countBy(report.findings, (finding) => finding.ruleId);
-  // OWASP's NHI categories lead: they are what the report is about; NIST follows in catalog order.
-  const frameworks = [...catalog.frameworks].sort((a, b) => Number(!a.id.startsWith('owasp')) - Number(!b.id.startsWith('owasp')));
-  return frameworks.map((framework) => ({
+  return reportOrder(catalog.frameworks, (framework) => framework.id).map((framework) => ({
     framework,
     findings: report.findings.filter((finding) => (finding.mappings[framework.id] ?? []).length > 0).length,
     controls: framework.controls.map((control) => {
@@ -148,32 +146,47 @@ export function recordTotals(report: Report): { kind: string; count: number }[] 
   return Object.entries(recordCounts(merged)).map(([kind, count]) => ({ kind, count }));
 }
 
+/**
+ * OWASP's NHI categories lead, since they are what the report is about; the
+ * NIST frameworks follow in catalog order (a stable sort keeps it).
+ */
+export function reportOrder<T>(items: readonly T[], frameworkId: (item: T) => string): T[] {
+  const rank = (item: T): number => (frameworkId(item).startsWith('owasp-') ? 0 : 1);
+  return [...items].sort((a, b) => rank(a) - rank(b));
+}
+
 /** The framework name and version a report heading shows, e.g. `OWASP Non-Human Identities Top 10 (2025)`. */
 export function frameworkHeading(framework: Framework): string {
   return `${framework.name} (${framework.version})`;
 }
 
-export interface MappedControl {
-  readonly frameworkId: string;
-  readonly frameworkName: string;
-  readonly controlId: string;
-  /** Null when the catalog does not list the control (a custom rule's own mapping). */
-  readonly title: string | null;
+/** The name without its subtitle and the version, e.g. `NIST SP 800-53 (Rev. 5)`, for labels next to control ids. */
+export function frameworkShortName(framework: Framework): string {
+  return `${framework.name.split(':')[0] ?? framework.name} (${framework.version})`;
 }
 
-/** A finding's mappings in catalog order with control titles from the catalog. */
-export function mappedControls(finding: Finding, catalog: Catalog): MappedControl[] {
-  return orderMappings(finding.mappings, catalog).flatMap(([frameworkId, controlIds]) =>
-    controlIds.map((controlId) => {
-      const resolved = resolveControl(catalog, frameworkId, controlId);
-      return {
-        frameworkId,
-        frameworkName: resolved?.framework.name ?? catalog.frameworks.find((framework) => framework.id === frameworkId)?.name ?? frameworkId,
-        controlId,
-        title: resolved?.control.title ?? null,
-      };
-    }),
-  );
+export interface MappedFramework {
+  readonly frameworkId: string;
+  /** Short name with version (`NIST SP 800-53 (Rev. 5)`), or the id when the catalog does not list the framework. */
+  readonly label: string;
+  readonly controls: readonly { readonly id: string; readonly title: string | null }[];
+}
+
+/**
+ * A finding's mappings grouped by framework (OWASP first, then catalog order),
+ * each control with its title from the catalog, or null when the catalog does
+ * not list it (a custom rule's own mapping).
+ */
+export function mappedControls(finding: Finding, catalog: Catalog): MappedFramework[] {
+  const grouped = orderMappings(finding.mappings, catalog).map(([frameworkId, controlIds]) => {
+    const framework = catalog.frameworks.find((candidate) => candidate.id === frameworkId);
+    return {
+      frameworkId,
+      label: framework === undefined ? frameworkId : frameworkShortName(framework),
+      controls: controlIds.map((id) => ({ id, title: resolveControl(catalog, frameworkId, id)?.control.title ?? null })),
+    };
+  });
+  return reportOrder(grouped, (entry) => entry.frameworkId).filter((entry) => entry.controls.length > 0);
 }
 
 /**
