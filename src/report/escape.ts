@@ -73,13 +73,16 @@ const HTML_SPECIAL: Readonly<Record<string, string>> = {
 };
 
 /**
- * Escapes text for HTML element content and quoted attribute values. Control
- * characters other than tab, LF and CR are dropped: they are not allowed in
+ * Escapes text for HTML element content and quoted attribute values. Terminal
+ * escape sequences are removed whole (as for the terminal, so no `]8;;http…`
+ * residue of a hidden hyperlink is left); other control
+ * characters than tab, LF and CR are dropped: they are not allowed in
  * HTML documents, bidi controls would reorder what the auditor reads, and
  * zero-width characters would make two different ids look alike.
  */
 export function htmlEscape(text: string): string {
   return text
+    .replace(ESCAPE_SEQUENCE, '')
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, '')
     .replace(/[&<>"']/g, (char) => HTML_SPECIAL[char] ?? char);
 }

@@ -3,7 +3,7 @@ import type { Finding } from '../model/finding.js';
 import type { Report, RuleEvaluation } from '../model/report.js';
 import { formatSource } from '../model/source.js';
 import type { Reporter } from './context.js';
-import { markdownSafe } from './escape.js';
+import { htmlEscape, markdownSafe, terminalSafe } from './escape.js';
 import {
   coverageMatrix,
   findingsByControl,
@@ -30,6 +30,7 @@ import {
  */
 
 const md = markdownSafe;
+const htmlText = (text: string): string => htmlEscape(terminalSafe(text));
 const TOP_SUBJECTS = 10;
 
 export const markdownReporter: Reporter = (report, context) => {
@@ -64,7 +65,7 @@ function scopeSection(report: Report): string[] {
     `- **Log window:** ${window === null ? 'no event logs were given' : `${md(window.from)} → ${md(window.to)} (${plural(window.events, 'event')})`}`,
     `- **Inputs:** ${plural(report.inputs.length, 'file')}${totals.length > 0 ? ` — ${totals.join(', ')}` : ''}`,
   ];
-  if (report.skipped.length > 0) lines.push(`- **Skipped:** ${plural(report.skipped.length, 'file or record')} could not be read (listed at the end)`);
+  if (report.skipped.length > 0) lines.push(`- **Skipped:** ${plural(report.skipped.length, 'unreadable input')} (files or records, listed at the end)`);
   const hidden = hiddenFindings(report);
   if (hidden > 0) lines.push(`- **Hidden:** ${plural(hidden, 'finding')} accepted by the baseline (not listed)`);
   lines.push('', '| Input file | Format | Records | Skipped | Events from | Events to |', '|---|---|---|--:|---|---|');
@@ -98,7 +99,8 @@ function coverageSection(report: Report, catalog: Catalog): string[] {
     const covered = controls.filter((entry) => entry.rules.length > 0).length;
     lines.push(
       '<details>',
-      `<summary>${md(frameworkHeading(framework))}: ${covered} of ${plural(controls.length, 'control')} covered by rules, ${plural(mappedFindings, 'finding')} mapped</summary>`,
+      // A <summary> line is raw HTML to GitHub, where backslash escapes would show: HTML escaping applies there.
+      `<summary>${htmlText(frameworkHeading(framework))}: ${covered} of ${plural(controls.length, 'control')} covered by rules, ${plural(mappedFindings, 'finding')} mapped</summary>`,
       '',
       '| Control | Title | Rules | Findings |',
       '|---|---|---|--:|',
