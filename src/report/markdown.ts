@@ -106,9 +106,11 @@ function coverageSection(report: Report, catalog: Catalog): string[] {
       '|---|---|---|--:|',
     );
     for (const { control, rules, findings } of controls) {
-      const ruleCell = rules.length === 0 ? '*no rule*' : rules.map(coverageRuleCell).join('<br>');
-      lines.push(row([md(control.id), md(control.title), ruleCell, String(findings)]));
+      if (rules.length > 0) lines.push(row([md(control.id), md(control.title), rules.map(coverageRuleCell).join('<br>'), String(findings)]));
     }
+    // Uncovered controls in one line: a PR comment has a size limit, and their titles are in the HTML report.
+    const uncovered = controls.filter((entry) => entry.rules.length === 0).map((entry) => md(entry.control.id));
+    if (uncovered.length > 0) lines.push('', `No rule maps to: ${uncovered.join(', ')}.`);
     lines.push('', '</details>', '');
   }
   return lines;
