@@ -171,7 +171,7 @@ function barChart(caption: string, bars: readonly Bar[]): string {
     const y = index * (CHART.barHeight + CHART.gap);
     const width = bar.count === 0 ? 0 : Math.max(2, Math.round((bar.count / max) * plot));
     const middle = y + CHART.barHeight / 2;
-    return `<g><title>${h(bar.title)}: ${bar.count}</title><text class="lbl" x="${CHART.labelWidth - 8}" y="${middle}">${h(shorten(bar.label, 28))}</text><rect class="track" x="${CHART.labelWidth}" y="${y}" width="${plot}" height="${CHART.barHeight}" rx="3"/><rect class="bar tone-${bar.tone}" x="${CHART.labelWidth}" y="${y}" width="${width}" height="${CHART.barHeight}" rx="3"/><text class="cnt" x="${CHART.labelWidth + width + 6}" y="${middle}">${bar.count}</text></g>`;
+    return `<g><title>${h(bar.title)}: ${bar.count}</title><text class="lbl" x="${CHART.labelWidth - 8}" y="${middle}">${h(shorten(bar.label, 26))}</text><rect class="track" x="${CHART.labelWidth}" y="${y}" width="${plot}" height="${CHART.barHeight}" rx="3"/><rect class="bar tone-${bar.tone}" x="${CHART.labelWidth}" y="${y}" width="${width}" height="${CHART.barHeight}" rx="3"/><text class="cnt" x="${CHART.labelWidth + width + 6}" y="${middle}">${bar.count}</text></g>`;
   });
   return `<figure class="chart"><figcaption>${h(caption)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHART.width} ${height}" width="${CHART.width}" height="${height}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="${h(caption)}">${rows.join('')}</svg></figure>`;
 }
@@ -192,8 +192,8 @@ function scopeSection(report: Report): string {
   const totals = recordTotals(report).map(({ kind, count }) => `<li><span class="n">${count}</span> ${h(plural(count, kind).replace(/^\d+ /, ''))}</li>`);
   const rows = report.inputs.map(
     (input) =>
-      `<tr><td class="mono">${h(input.file)}</td><td>${h(input.format)}</td><td>${h(recordsPhrase(input))}</td><td class="num">${input.skipped}</td><td>${
-        input.window === undefined ? '<span class="muted">—</span>' : `<time>${h(input.window.from)}</time> → <time>${h(input.window.to)}</time>`
+      `<tr><td class="mono">${h(input.file)}</td><td class="nowrap">${h(input.format)}</td><td>${h(recordsPhrase(input))}</td><td class="num">${input.skipped}</td><td class="nowrap">${
+        input.window === undefined ? '<span class="muted">—</span>' : `<time>${h(input.window.from)}</time><br>→ <time>${h(input.window.to)}</time>`
       }</td></tr>`,
   );
   const skipped =
@@ -248,7 +248,7 @@ function evaluationSection(report: Report): string {
     `<table class="grid"><thead><tr><th>Rule</th>${withStatus ? '<th>Status</th>' : ''}<th>${withStatus ? 'Reason' : 'What it could not judge'}</th></tr></thead><tbody>${evaluations
       .map(
         (evaluation) =>
-          `<tr><td><span class="mono">${h(evaluation.ruleId)}</span><br><span class="muted">${h(evaluation.ruleName)}</span></td>${
+          `<tr><td class="nowrap"><span class="mono">${h(evaluation.ruleId)}</span><br><span class="muted">${h(evaluation.ruleName)}</span></td>${
             withStatus ? `<td><span class="st st-${evaluation.status}">${h(evaluation.status.replace('-', ' '))}</span></td>` : ''
           }<td>${evaluation.notes.length === 0 ? '<span class="muted">—</span>' : `<ul class="notes">${evaluation.notes.map((note) => `<li>${h(note)}</li>`).join('')}</ul>`}</td></tr>`,
       )
@@ -370,6 +370,7 @@ h2{font-size:19px;margin:26px 0 12px;padding-bottom:6px;border-bottom:1px solid 
 h3{font-size:15px;margin:22px 0 8px}
 h4{font-size:11px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:12px 0 4px}
 .muted{color:var(--muted)}
+.nowrap{white-space:nowrap}
 .mono,code{font-family:var(--mono);font-size:12.5px;overflow-wrap:break-word}
 code{background:var(--soft);border-radius:3px;padding:0 3px}
 .cards{display:grid;grid-template-columns:repeat(5,minmax(0,1fr));gap:12px;margin-bottom:18px}
@@ -416,7 +417,7 @@ table.grid{width:100%;border-collapse:collapse;margin:6px 0 14px}
 .findings th[aria-sort=descending] button::after{content:"\\2193";opacity:1}
 .findings tbody tr:hover td{background:#fafbfd}
 .findings td.subject{max-width:260px}
-.findings .kind{font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
+.findings .kind{display:block;font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
 .findings .msg{margin:0 0 4px}
 .findings details>summary{cursor:pointer;color:var(--accent);font-size:12.5px}
 .findings details[open]{background:#fbfcfe;border-left:3px solid var(--line);padding:2px 10px 6px;margin-top:4px}
@@ -445,8 +446,9 @@ body{font-size:10.5px;color:#000}
 h2{break-after:avoid;margin-top:16px}
 tr,.chart,.card,.framework{break-inside:avoid}
 .charts{grid-template-columns:1fr 1fr}
-.findings details>summary{display:none}
+.findings details[open]>summary{display:none}
 .findings details{border:0;padding:0;background:none}
+.mono,code{font-size:9.5px}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 a{color:inherit;text-decoration:none}
 }
