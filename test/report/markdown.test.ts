@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AS_OF, REPO, runCli } from '../helpers/cli.js';
 import { markdownReporter } from '../../src/report/markdown.js';
 import { expectGolden } from './golden.js';
 import { HOSTILE_STRINGS, hostileReport } from './hostile.js';
@@ -38,6 +41,16 @@ describe('markdown reporter', () => {
     for (const finding of sampleReport.findings) expect(text).toContain(`- **Fingerprint:** ${finding.fingerprint}`);
     // OWASP leads the coverage matrix whatever the catalog order.
     expect(text.indexOf('<summary>OWASP')).toBeLessThan(text.indexOf('<summary>NIST'));
+  });
+
+  it("the README's excerpt is real output of the demo scan", async () => {
+    const readme = await readFile(path.join(REPO, 'README.md'), 'utf8');
+    const excerpt = /```markdown\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const run = await runCli(['scan', 'fixtures/demo', '--as-of', AS_OF, '--format', 'markdown']);
+    const real = new Set(run.stdout.split('\n'));
+    const lines = excerpt.split('\n').filter((line) => line !== '' && line !== '…');
+    expect(lines.length).toBeGreaterThan(5);
+    for (const line of lines) expect(real, line).toContain(line);
   });
 
   describe('hostile input', () => {
