@@ -138,13 +138,16 @@ function summarySection(report: Report, catalog: Catalog): string {
       tone: 'category',
     })),
   );
-  const subjects = subjectsByFindings(report).slice(0, TOP_SUBJECTS);
+  const ranked = subjectsByFindings(report);
+  const subjects = ranked.slice(0, TOP_SUBJECTS);
+  const repeated = ranked.filter((entry) => entry.count > 1).length;
   const bySubject =
     subjects.length === 0
       ? ''
       : barChart(
           `Subjects with the most findings (top ${subjects.length})`,
-          subjects.map(({ subject, count, worst }) => ({ label: subject.id, title: `${subject.kind} ${subject.id}: worst ${worst}`, count, tone: worst })),
+          subjects.map(({ subject, count, worst }) => ({ label: subject.id, cut: 'middle' as const, title: `${subject.kind} ${subject.id}: worst ${worst}`, count, tone: worst })),
+          `${plural(ranked.length, 'subject')} with findings, ${repeated} with more than one; bars coloured by the worst severity.`,
         );
   return `<section id="summary" class="wrap">
 <h2>Summary</h2>
@@ -155,6 +158,8 @@ function summarySection(report: Report, catalog: Catalog): string {
 
 interface Bar {
   readonly label: string;
+  /** Ids keep head and tail when shortened (`arn:aws:iam::…/deploy-bot`); prose keeps its start. */
+  readonly cut?: 'middle' | 'end';
   readonly title: string;
   readonly count: number;
   readonly tone: Severity | 'category';
@@ -163,7 +168,7 @@ interface Bar {
 const CHART = { width: 400, labelWidth: 190, barHeight: 18, gap: 8, countWidth: 30 } as const;
 
 /** A horizontal bar chart as inline SVG; labels longer than the label column are shortened, the full text is the bar's tooltip. */
-function barChart(caption: string, bars: readonly Bar[]): string {
+function barChart(caption: string, bars: readonly Bar[], note?: string): string {
   const max = Math.max(1, ...bars.map((bar) => bar.count));
   const plot = CHART.width - CHART.labelWidth - CHART.countWidth;
   const height = bars.length * (CHART.barHeight + CHART.gap);
@@ -171,20 +176,19 @@ function barChart(caption: string, bars: readonly Bar[]): string {
     const y = index * (CHART.barHeight + CHART.gap);
     const width = bar.count === 0 ? 0 : Math.max(2, Math.round((bar.count / max) * plot));
     const middle = y + CHART.barHeight / 2;
-    return `<g><title>${h(bar.title)}: ${bar.count}</title><text class="lbl" x="${CHART.labelWidth - 8}" y="${middle}">${h(shorten(bar.label, 26))}</text><rect class="track" x="${CHART.labelWidth}" y="${y}" width="${plot}" height="${CHART.barHeight}" rx="3"/><rect class="bar tone-${bar.tone}" x="${CHART.labelWidth}" y="${y}" width="${width}" height="${CHART.barHeight}" rx="3"/><text class="cnt" x="${CHART.labelWidth + width + 6}" y="${middle}">${bar.count}</text></g>`;
+    return `<g><title>${h(bar.title)}: ${bar.count}</title><text class="lbl" x="${CHART.labelWidth - 8}" y="${middle}">${h(shorten(bar.label, 26, bar.cut ?? 'end'))}</text><rect class="track" x="${CHART.labelWidth}" y="${y}" width="${plot}" height="${CHART.barHeight}" rx="3"/><rect class="bar tone-${bar.tone}" x="${CHART.labelWidth}" y="${y}" width="${width}" height="${CHART.barHeight}" rx="3"/><text class="cnt" x="${CHART.labelWidth + width + 6}" y="${middle}">${bar.count}</text></g>`;
   });
-  return `<figure class="chart"><figcaption>${h(caption)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHART.width} ${height}" width="${CHART.width}" height="${height}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="${h(caption)}">${rows.join('')}</svg></figure>`;
+  return `<figure class="chart"><figcaption>${h(caption)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHART.width} ${height}" width="${CHART.width}" height="${height}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="${h(caption)}">${rows.join('')}</svg>${note === undefined ? '' : `<p class="note">${h(note)}</p>`}</figure>`;
 }
 
 /**
- * At most `max` code points (before escaping, so no entity is split). Long ids
- * keep their head and their tail, where ARNs and emails say what they are:
- * `arn:aws:iam::1111…role/deploy-bot`.
+ * At most `max` code points (before escaping, so no entity is split), cut at
+ * the end, or in the middle for ids, whose head and tail say what they are.
  */
-function shorten(text: string, max: number): string {
+function shorten(text: string, max: number, cut: 'middle' | 'end'): string {
   const points = [...text];
   if (points.length <= max) return text;
-  const tail = Math.floor((max - 1) / 2);
+  const tail = cut === 'middle' ? Math.floor((max - 1) / 2) : 0;
   return `${points.slice(0, max - 1 - tail).join('')}…${points.slice(points.length - tail).join('')}`;
 }
 
@@ -387,6 +391,7 @@ code{background:var(--soft);border-radius:3px;padding:0 3px}
 .chart .lbl{text-anchor:end}
 .chart .cnt{fill:var(--muted);font-weight:600}
 .chart .track{fill:var(--soft)}
+.chart .note{margin:10px 0 0;font-size:12px;color:var(--muted)}
 .tone-critical{fill:var(--critical)}.tone-high{fill:var(--high)}.tone-medium{fill:var(--medium)}.tone-low{fill:var(--low)}.tone-info{fill:var(--info)}.tone-category{fill:var(--accent)}
 .totals{display:flex;flex-wrap:wrap;gap:6px 20px;list-style:none;padding:0;margin:0 0 12px;color:var(--muted)}
 .totals .n{font-weight:700;color:var(--ink)}
