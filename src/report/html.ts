@@ -20,6 +20,7 @@ import {
   recordsPhrase,
   severityCounts,
   subjectsByFindings,
+  TOP_SUBJECTS,
   unevaluatedRules,
   type CountedLabel,
   type CoverageRule,
@@ -37,7 +38,6 @@ import {
  */
 
 const h = htmlEscape;
-const TOP_SUBJECTS = 10;
 
 export const htmlReporter: Reporter = (report, context) => {
   const catalog = context.catalog;

@@ -16,6 +16,7 @@ import {
   recordsPhrase,
   severityCounts,
   subjectsByFindings,
+  TOP_SUBJECTS,
   unevaluatedRules,
   type CoverageRule,
 } from './overview.js';
@@ -31,7 +32,6 @@ import {
 
 const md = markdownSafe;
 const htmlText = (text: string): string => htmlEscape(terminalSafe(text));
-const TOP_SUBJECTS = 10;
 
 export const markdownReporter: Reporter = (report, context) => {
   const out: string[] = [];

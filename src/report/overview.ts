@@ -102,6 +102,9 @@ export function findingsByControl(report: Report, catalog: Catalog, frameworkId 
   }));
 }
 
+/** How many subjects the "most findings" chart and table show. */
+export const TOP_SUBJECTS = 10;
+
 export interface SubjectCount {
   readonly subject: Subject;
   readonly count: number;
