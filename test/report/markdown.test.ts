@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { micromark } from 'micromark';
+import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { describe, expect, it } from 'vitest';
 import { AS_OF, REPO, runCli } from '../helpers/cli.js';
 import { markdownReporter } from '../../src/report/markdown.js';
@@ -11,6 +13,14 @@ const context = { catalog: sampleCatalog, color: false } as const;
 
 /** The only HTML this reporter writes itself: collapsible sections and line breaks inside table cells. */
 const OWN_TAGS = /<\/?(?:details|summary)>|<br>/g;
+
+/** GitHub-flavoured Markdown rendered as GitHub does, raw HTML passed through (GitHub allows a safe subset of it). */
+function renderGfm(markdown: string): string {
+  return micromark(markdown, { allowDangerousHtml: true, extensions: [gfm()], htmlExtensions: [gfmHtml()] });
+}
+
+/** Elements the rendered report may contain: no link, image, script or anything an input string could have made. */
+const RENDERED_TAGS = new Set(['h1', 'h2', 'h3', 'p', 'ul', 'li', 'strong', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'br', 'details', 'summary']);
 
 /** `|` not escaped by a backslash (an odd run of backslashes before it escapes it). */
 function cellSeparators(line: string): number {
@@ -69,6 +79,23 @@ describe('markdown reporter', () => {
       expect(text).not.toMatch(/(?<!\\)@evil/);
       expect(text).toContain('\\[click me\\]\\(https\\://evil.example/phish\\)');
       expect(text).toContain('\\!\\[pixel\\]\\(https\\://evil.example/track.png\\)');
+    });
+
+    it('renders (GFM, as on GitHub) to no element but the report\'s own, and every table row keeps its cells', () => {
+      // The renderer does turn the raw strings into links and images, so the checks below can fail.
+      expect(renderGfm(`${HOSTILE_STRINGS.markdownLink} ${HOSTILE_STRINGS.markdownImage} ${HOSTILE_STRINGS.autolink} ${HOSTILE_STRINGS.xss}`)).toMatch(
+        /<a href[\s\S]*<img[\s\S]*<a href="https:\/\/evil[\s\S]*mailto:ops@evil/,
+      );
+      const rendered = renderGfm(text);
+      const tags = new Set([...rendered.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9]*)/g)].map((match) => (match[1] ?? '').toLowerCase()));
+      for (const tag of tags) expect(RENDERED_TAGS, `<${tag}> in the rendered report`).toContain(tag);
+      expect(rendered).toContain('&lt;img src=x onerror=alert(1)&gt;');
+      expect(rendered).toContain('[click me](https://evil.example/phish)');
+      for (const table of rendered.split('<table>').slice(1)) {
+        const rows = (table.split('</table>')[0] ?? '').split('<tr>').slice(1);
+        const cells = rows.map((row) => (row.match(/<t[dh][ >]/g) ?? []).length);
+        expect(new Set(cells).size, cells.join(',')).toBe(1);
+      }
     });
 
     it('cannot break a table row or start a block', () => {
