@@ -450,8 +450,9 @@ body{font-size:10.5px;color:#000}
 .findings th button{pointer-events:none}
 h2{break-after:avoid;margin-top:16px}
 tr,.chart,.card,.framework{break-inside:avoid}
-.charts{grid-template-columns:1fr 1fr}
-.findings details[open]>summary{display:none}
+.charts{grid-template-columns:repeat(3,1fr);gap:8px}
+.chart{padding:8px}
+.findings details[open]>summary,.framework[open]>summary::marker{display:none}
 .findings details{border:0;padding:0;background:none}
 .mono,code{font-size:9.5px}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
@@ -462,7 +463,7 @@ a{color:inherit;text-decoration:none}
 /*
  * Sorting and filtering, in plain ES2015, with no markup parsing: rows are
  * reordered and hidden, counts set through textContent. Before printing every
- * finding's details are opened so the paper copy holds all the evidence.
+ * <details> is opened so the paper copy holds all the coverage and evidence.
  */
 const SCRIPT = `
 (function () {
@@ -528,6 +529,9 @@ const SCRIPT = `
     details.forEach(function (item) { item.open = open; });
     expand.textContent = open ? 'Collapse all' : 'Expand all';
   });
-  window.addEventListener('beforeprint', function () { details.forEach(function (item) { item.open = true; }); });
+  // Paper cannot be clicked: print every framework's matrix and every finding's details.
+  window.addEventListener('beforeprint', function () {
+    Array.prototype.forEach.call(document.querySelectorAll('details'), function (item) { item.open = true; });
+  });
 })();
 `;

@@ -150,6 +150,14 @@ describe.skipIf(executablePath === undefined)('HTML report in Chromium', () => {
       await page.locator('#finding-1 details > summary').click();
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, 'html-report.png'), fullPage: true });
+
+      // Printing opens every framework matrix and every finding's details, so paper holds all the evidence.
+      const details = page.locator('details');
+      expect(await page.locator('details:not([open])').count()).toBeGreaterThan(0);
+      await page.pdf({ path: path.join(ARTIFACTS, 'html-report.pdf'), format: 'A4' });
+      expect(await page.locator('details:not([open])').count()).toBe(0);
+      expect(await details.count()).toBeGreaterThan(findings.length);
+      expect(opened.requests).toEqual([opened.url]);
       await page.context().close();
     },
     BROWSER_TIMEOUT,
