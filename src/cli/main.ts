@@ -18,7 +18,7 @@ import {
   type Report,
   type Severity,
 } from '../model/index.js';
-import { REPORTERS } from '../report/index.js';
+import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../report/index.js';
 import { RULES } from '../rules/index.js';
 import type { RuleLogic } from '../engine/rule-api.js';
 import { stringifyJson, terminalSafe } from '../report/escape.js';
@@ -26,8 +26,8 @@ import { BASELINE_EXIT_CODES_HELP, EXIT, EXIT_CODES_HELP, type ExitCode } from '
 import { wantsColor, type CliIO } from './io.js';
 import { formatsCommand, inventoryCommand, rulesListCommand, rulesShowCommand } from './catalog-commands.js';
 
-const SCAN_FORMATS = ['table', 'json', 'sarif'] as const;
-type ScanFormat = (typeof SCAN_FORMATS)[number];
+const SCAN_FORMATS = REPORT_FORMATS;
+type ScanFormat = ReportFormat;
 const DEFAULT_CONFIG_FILE = '.nhi-audit.yaml';
 const DEFAULT_IGNORE_FILE = '.nhi-audit-ignore.yaml';
 /** The built-in rules' logic by id: the CLI composes the engine with its rules. */

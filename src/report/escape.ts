@@ -22,9 +22,11 @@ const LINE_BREAK = /\r\n|[\t\n\v\f\r\u0085\u2028\u2029]/g;
 
 /**
  * Every remaining C0 and C1 control and DEL, plus the bidi embedding, override
- * and isolate controls, which reorder what is displayed ("Trojan Source").
+ * and isolate controls, which reorder what is displayed ("Trojan Source"), and
+ * the invisible format characters (zero-width space/joiners, bidi marks, word
+ * joiner, BOM) that make two different ids look the same.
  */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 /**
  * Makes a string safe to print on a terminal: removes ANSI/VT escape sequences
@@ -35,28 +37,31 @@ export function terminalSafe(text: string): string {
   return text.replace(ESCAPE_SEQUENCE, '').replace(LINE_BREAK, ' ').replace(CONTROL, '');
 }
 
-const MARKDOWN_SPECIAL: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '\\': '\\\\',
-  '|': '\\|',
-  '`': '\\`',
-  // Links, images and emphasis: a log value must not become a clickable link or reformat the report.
-  '[': '\\[',
-  ']': '\\]',
-  '*': '\\*',
-  _: '\\_',
-  '~': '\\~',
-};
+/**
+ * Characters with a meaning in GitHub-flavoured Markdown, escaped with a
+ * backslash (CommonMark renders `\x` as `x` for any ASCII punctuation):
+ * links and images (`[ ] ( ) !`), emphasis and strike-through (`* _ ~`), code
+ * (backtick), table cells (`|`), math (`$`), HTML-ish braces (`{ }`), `@`, which
+ * the autolink extension needs for `user@host` and `mailto:`, and the `:` of
+ * `://` for `https://…` (escaped, they land in separate text nodes the linker
+ * does not join).
+ * `< > &` become entities so no tag or entity can be formed.
+ */
+const MARKDOWN_SPECIAL = /[\\`*_~[\]()!|$@{}]|:(?=\/)/g;
+const MARKDOWN_ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 /**
  * Makes a string safe as inline Markdown text, including inside a table cell:
- * terminal-safe first (so `cat report.md` is safe too), then Markdown syntax
- * escaped with backslashes and HTML-significant characters as entities.
+ * terminal-safe first (so `cat report.md` is safe too, and no line break can
+ * end a table row or start a block), then Markdown syntax escaped with
+ * backslashes and HTML-significant characters as entities. `www.` loses its
+ * autolink by an escaped dot.
  */
 export function markdownSafe(text: string): string {
-  return terminalSafe(text).replace(/[&<>\\|`[\]*_~]/g, (char) => MARKDOWN_SPECIAL[char] ?? char);
+  return terminalSafe(text)
+    .replace(/[&<>]/g, (char) => MARKDOWN_ENTITY[char] ?? char)
+    .replace(MARKDOWN_SPECIAL, (char) => `\\${char}`)
+    .replace(/(www)\./gi, '$1\\.');
 }
 
 const HTML_SPECIAL: Readonly<Record<string, string>> = {
@@ -68,13 +73,17 @@ const HTML_SPECIAL: Readonly<Record<string, string>> = {
 };
 
 /**
- * Escapes text for HTML element content and quoted attribute values. Control
- * characters other than tab, LF and CR are dropped: they are not allowed in
- * HTML documents, and bidi controls would reorder what the auditor reads.
+ * Escapes text for HTML element content and quoted attribute values. Terminal
+ * escape sequences are removed whole (as for the terminal, so no `]8;;http…`
+ * residue of a hidden hyperlink is left); other control
+ * characters than tab, LF and CR are dropped: they are not allowed in
+ * HTML documents, bidi controls would reorder what the auditor reads, and
+ * zero-width characters would make two different ids look alike.
  */
 export function htmlEscape(text: string): string {
   return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(ESCAPE_SEQUENCE, '')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, '')
     .replace(/[&<>"']/g, (char) => HTML_SPECIAL[char] ?? char);
 }
 

@@ -1,12 +1,14 @@
 import type { Reporter } from './context.js';
+import { htmlReporter } from './html.js';
 import { jsonReporter } from './json.js';
+import { markdownReporter } from './markdown.js';
 import { sarifReporter } from './sarif.js';
 import { tableReporter } from './table.js';
 
 export type { ReportContext, Reporter } from './context.js';
 export { htmlEscape, markdownSafe, stringifyJson, terminalSafe } from './escape.js';
 
-export const REPORT_FORMATS = ['table', 'json', 'sarif'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** Every output format by its `--format` name. */
@@ -14,4 +16,6 @@ export const REPORTERS: Readonly<Record<ReportFormat, Reporter>> = {
   table: tableReporter,
   json: jsonReporter,
   sarif: sarifReporter,
+  markdown: markdownReporter,
+  html: htmlReporter,
 };

@@ -164,6 +164,14 @@ describe('exit codes', () => {
     expect(run.stdout).toMatch(/Exit codes:[\s\S]*2 +usage, config or input error/);
   });
 
+  it('lists every report format in --help and in the usage error', async () => {
+    const help = await runCli(['scan', '--help']);
+    expect(help.stdout).toMatch(/report format: table, json, sarif, markdown, html/);
+    const wrong = await runCli([...DEMO, '--format', 'pdf']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toBe('error: --format must be one of table, json, sarif, markdown, html, not "pdf"\n');
+  });
+
   it('turns an unexpected failure into exit 3 with a stack trace', async () => {
     const run = await runCli([...DEMO], {
       stdoutWrite: () => {
@@ -280,6 +288,16 @@ describe('terminal output', () => {
     expect(run.stdout).toBe('');
     expect(JSON.parse(await readFile(sarif, 'utf8'))).toMatchObject({ version: '2.1.0' });
     expect(JSON.parse(await readFile(json, 'utf8'))).toMatchObject({ schemaVersion: expect.any(String) });
+  });
+
+  it('writes the HTML and Markdown reports next to the others, the same findings in each', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nhi-out-'));
+    const [html, markdown] = [path.join(dir, 'r.html'), path.join(dir, 'r.md')];
+    const run = await runCli([...DEMO, '--format', 'html', '--output', html, '--format', 'markdown', '--output', markdown, '--format', 'json']);
+    expect(run.code).toBe(1);
+    const total = (JSON.parse(run.stdout) as { findings: unknown[] }).findings.length;
+    expect(await readFile(html, 'utf8')).toContain(`<strong id="findings-total">${total}</strong>`);
+    expect(await readFile(markdown, 'utf8')).toContain(`## Findings (${total})`);
   });
 });
 

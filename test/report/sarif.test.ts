@@ -118,7 +118,7 @@ describe('sarif reporter', () => {
       'Mapped controls\nOWASP Non-Human Identities Top 10 (2025):\n- NHI1:2025: Improper Offboarding\nNIST SP 800-53 (Rev. 5):\n- AC-2: Account Management\n- AC-2(3): Account Management | Disable Accounts',
     );
     expect(life?.help?.markdown).toContain(
-      '**NIST SP 800-53 (Rev. 5)**\n\n- AC-2: Account Management\n- AC-2(3): Account Management \\| Disable Accounts',
+      '**NIST SP 800-53 \\(Rev. 5\\)**\n\n- AC-2: Account Management\n- AC-2\\(3\\): Account Management \\| Disable Accounts',
     );
   });
 
