@@ -293,7 +293,8 @@ function buildProgram(io: CliIO, version: string, setExit: (code: ExitCode) => v
         ...(from === undefined ? {} : { from }),
         ...(to === undefined ? {} : { to }),
       });
-      io.stdout.write(`${sql};\n`);
+      // No trailing semicolon: the query can be wrapped as is, e.g. in DuckDB's COPY (…) TO.
+      io.stdout.write(`${sql}\n`);
     });
 
   program
