@@ -280,7 +280,7 @@ function buildProgram(io: CliIO, version: string, setExit: (code: ExitCode) => v
     .action((options: SqlOptions) => {
       const dialect = options.dialect;
       if (options.printDdl === true) {
-        io.stdout.write(`${cloudTrailDdl(dialect, options.table)}\n`);
+        io.stdout.write(`${cloudTrailDdl(dialect, options.table, options.input)}\n`);
         return;
       }
       const from = options.from === undefined ? undefined : dateOption('--from', options.from);

@@ -217,12 +217,40 @@ function duckdbFiles(glob: string): string {
     event_id: path('$.eventID'),
     object_key: 'filename',
   };
+  return `  SELECT ${RAW_COLUMNS.map((name) => `${fields[name]} AS ${name}`).join(',\n    ')}\n  FROM ${unnestedRecords(glob)}`;
+}
+
+/** The records of the delivered files, one row each (`r` JSON, `filename`). */
+function unnestedRecords(glob: string): string {
   // Records as JSON: the records' shapes vary too much for schema inference, and only a few fields are read.
   const files = `read_json(${quote(glob)}, columns = {'Records': 'JSON[]'}, filename = true, maximum_object_size = 1073741824)`;
-  return (
-    `  SELECT ${RAW_COLUMNS.map((name) => `${fields[name]} AS ${name}`).join(',\n    ')}\n` +
-    `  FROM (SELECT unnest(Records) AS r, filename FROM ${files})`
-  );
+  return `(SELECT unnest(Records) AS r, filename FROM ${files})`;
+}
+
+/** DuckDB: a table in Athena's layout (the columns the query reads) from the delivered files, plus read_json's filename. */
+function duckdbTable(table: string, glob: string): string {
+  const field = (jsonPath: string): string => `r ->> ${quote(jsonPath)}`;
+  const userIdentity =
+    `struct_pack(type := ${field('$.userIdentity.type')}, principalid := ${field('$.userIdentity.principalId')}, ` +
+    `arn := ${field('$.userIdentity.arn')}, accountid := ${field('$.userIdentity.accountId')}, invokedby := ${field('$.userIdentity.invokedBy')}, ` +
+    `accesskeyid := ${field('$.userIdentity.accessKeyId')}, username := ${field('$.userIdentity.userName')}, ` +
+    `sessioncontext := struct_pack(sessionissuer := struct_pack(arn := ${field('$.userIdentity.sessionContext.sessionIssuer.arn')})))`;
+  const columns: readonly (readonly [string, string])[] = [
+    ['eventtime', field('$.eventTime')],
+    ['eventsource', field('$.eventSource')],
+    ['eventname', field('$.eventName')],
+    ['useridentity', userIdentity],
+    // JSON text, as Athena's table has it.
+    ['requestparameters', `CAST(r -> '$.requestParameters' AS VARCHAR)`],
+    ['responseelements', `CAST(r -> '$.responseElements' AS VARCHAR)`],
+    ['recipientaccountid', field('$.recipientAccountId')],
+    ['sourceipaddress', field('$.sourceIPAddress')],
+    ['useragent', field('$.userAgent')],
+    ['errorcode', field('$.errorCode')],
+    ['eventid', field('$.eventID')],
+    ['filename', 'filename'],
+  ];
+  return `CREATE TABLE ${table} AS\nSELECT ${columns.map(([name, value]) => `${value} AS ${name}`).join(',\n  ')}\nFROM ${unnestedRecords(glob)};`;
 }
 
 function mapValues<K extends string, V, W>(record: Readonly<Record<K, V>>, map: (value: V) => W): Record<K, W> {
@@ -492,7 +520,7 @@ function summaryRows(d: Dialect): string {
 }
 
 /** The table the query assumes: Athena's documented CloudTrail DDL (its columns; adjust LOCATION and partitions). */
-export function cloudTrailDdl(dialect: SqlDialect, table = DEFAULT_TABLE): string {
+export function cloudTrailDdl(dialect: SqlDialect, table = DEFAULT_TABLE, input?: string): string {
   if (!IDENTIFIER.test(table)) throw new UsageError(`--table: "${table}" is not a table name`);
   const userIdentity =
     'STRUCT<type:STRING, principalid:STRING, arn:STRING, accountid:STRING, invokedby:STRING, accesskeyid:STRING, username:STRING, ' +
@@ -552,9 +580,7 @@ export function cloudTrailDdl(dialect: SqlDialect, table = DEFAULT_TABLE): strin
   }
   return (
     `-- DuckDB: no table is needed with --input GLOB (the query reads the delivered files itself).\n` +
-    `-- Without --input the query reads a table with these columns plus read_json's filename:\n` +
-    `CREATE TABLE ${table} AS\n` +
-    `SELECT r.*, filename FROM (SELECT unnest(Records) AS r, filename FROM read_json('<dir>/**/*.json.gz', filename = true));\n` +
-    `-- (then requestparameters and responseelements are JSON, which json_extract_string reads as well.)`
+    `-- Without --input the query reads this table: Athena's columns, plus read_json's filename.\n` +
+    duckdbTable(table, input ?? '<trail-folder>/**/*.json.gz')
   );
 }

@@ -20,7 +20,6 @@ import { generate } from './generate.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(REPO, 'bin', 'nhi-audit.js');
-const PEAK_RSS = path.join(REPO, 'test', 'bench', 'peak-rss.mjs');
 const AS_OF = '2026-11-01T00:00:00Z';
 
 function option(name, fallback) {
@@ -28,19 +27,19 @@ function option(name, fallback) {
   return index === -1 ? fallback : Number(process.argv[index + 1] ?? fallback);
 }
 
-async function measure(args, env = {}) {
-  const rssFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'nhi-rss-')), 'rss');
-  const started = process.hrtime.bigint();
+/** Runs node under /usr/bin/time: wall and CPU seconds (user + system, all threads) and peak RSS, so a loaded machine shows in wall time only. */
+async function measure(args) {
+  const statsFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'nhi-time-')), 'time');
   const stdout = await new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', PEAK_RSS, ...args], { env: { ...process.env, ...env, NHI_BENCH_RSS_FILE: rssFile, NO_COLOR: '1' }, maxBuffer: 1 << 28 }, (error, out, err) => {
+    execFile('/usr/bin/time', ['-f', '%e %U %S %M', '-o', statsFile, process.execPath, ...args], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 28 }, (error, out, err) => {
+      // Exit 1 means findings: a normal outcome of a scan.
       if (error !== null && error.code !== 1) reject(new Error(`${args.join(' ')} failed: ${err}`));
       else resolve(out);
     });
   });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const rssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
-  rmSync(path.dirname(rssFile), { recursive: true, force: true });
-  return { seconds, rssMb, stdout: String(stdout) };
+  const [wall, user, system, rssKb] = readFileSync(statsFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  rmSync(path.dirname(statsFile), { recursive: true, force: true });
+  return { seconds: wall, cpu: user + system, rssMb: rssKb / 1024, stdout: String(stdout) };
 }
 
 const events = option('--events', 200_000);
@@ -72,13 +71,14 @@ const fromSummary = await measure(scanArgs([summary, ...authz]));
 const shape = (stdout) => JSON.parse(stdout).findings.map((f) => `${f.ruleId} ${f.subject.id}`).join('\n');
 const same = shape(streaming.stdout) === shape(fromSummary.stdout);
 
-const row = (name, seconds, rss) => `${name.padStart(34)} ${seconds.toFixed(2).padStart(8)} ${String(Math.round(rss)).padStart(12)}`;
+const row = (name, run) => `${name.padStart(34)} ${run.seconds.toFixed(2).padStart(8)} ${run.cpu.toFixed(2).padStart(8)} ${String(Math.round(run.rssMb)).padStart(12)}`;
+const total = { seconds: query.seconds + fromSummary.seconds, cpu: query.cpu + fromSummary.cpu, rssMb: Math.max(query.rssMb, fromSummary.rssMb) };
 process.stdout.write(
-  `${events.toLocaleString('en')} events, ${identities.toLocaleString('en')} identities, DuckDB threads ${threads}, Node ${process.version}\n` +
-    `${'run'.padStart(34)} ${'seconds'.padStart(8)} ${'peak RSS MB'.padStart(12)}\n` +
-    `${row('streaming scan, 1 worker', streaming.seconds, streaming.rssMb)}\n` +
-    `${row('duckdb query → usage-summary.csv', query.seconds, query.rssMb)}\n` +
-    `${row('scan of the summary', fromSummary.seconds, fromSummary.rssMb)}\n` +
-    `${row('duckdb total', query.seconds + fromSummary.seconds, Math.max(query.rssMb, fromSummary.rssMb))}\n` +
+  `${events.toLocaleString('en')} events, ${identities.toLocaleString('en')} identities, DuckDB threads ${threads}, Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores\n` +
+    `${'run'.padStart(34)} ${'wall s'.padStart(8)} ${'CPU s'.padStart(8)} ${'peak RSS MB'.padStart(12)}\n` +
+    `${row('streaming scan, 1 worker', streaming)}\n` +
+    `${row('duckdb query → usage-summary.csv', query)}\n` +
+    `${row('scan of the summary', fromSummary)}\n` +
+    `${row('duckdb total', total)}\n` +
     `same findings: ${same} (${JSON.parse(streaming.stdout).findings.length} findings); summary ${(readFileSync(summary).length / 1e6).toFixed(1)} MB\n`,
 );

@@ -3,8 +3,8 @@
  * What this proves: the query parses in DuckDB's grammar (json_serialize_sql),
  * and, with Trino's functions emulated by DuckDB macros (named trino_* by a
  * rewrite of the call names only) over a DuckDB table in Athena's
- * cloudtrail_logs layout (useridentity a STRUCT, requestparameters and
- * responseelements JSON text, "$path"), it returns exactly the rows the duckdb
+ * cloudtrail_logs layout (the table `--dialect duckdb --print-ddl` creates:
+ * useridentity a STRUCT, requestparameters and responseelements JSON text; "$path" added), it returns exactly the rows the duckdb
  * dialect returns over the files. What it does not prove: that Trino's own
  * parser and functions accept every construct (they are standard Trino:
  * FILTER, min_by/max_by, array_agg ORDER BY, slice, json_format).
@@ -47,18 +47,9 @@ beforeAll(async () => {
   trail = await writeCloudTrailBundle(dir);
   connection = await (await DuckDBInstance.create(':memory:')).connect();
   for (const macro of TRINO_MACROS) await connection.run(macro);
-  const field = (jsonPath: string): string => `r ->> '${jsonPath}'`;
-  // Athena's documented layout, filled from the same files.
-  await connection.run(`CREATE TABLE cloudtrail_logs AS SELECT
-    ${field('$.eventTime')} AS eventtime, ${field('$.eventSource')} AS eventsource, ${field('$.eventName')} AS eventname,
-    struct_pack(type := ${field('$.userIdentity.type')}, principalid := ${field('$.userIdentity.principalId')}, arn := ${field('$.userIdentity.arn')},
-      accountid := ${field('$.userIdentity.accountId')}, invokedby := ${field('$.userIdentity.invokedBy')}, accesskeyid := ${field('$.userIdentity.accessKeyId')},
-      username := ${field('$.userIdentity.userName')},
-      sessioncontext := struct_pack(sessionissuer := struct_pack(arn := ${field('$.userIdentity.sessionContext.sessionIssuer.arn')}))) AS useridentity,
-    CAST(r -> '$.requestParameters' AS VARCHAR) AS requestparameters, CAST(r -> '$.responseElements' AS VARCHAR) AS responseelements,
-    ${field('$.recipientAccountId')} AS recipientaccountid, ${field('$.sourceIPAddress')} AS sourceipaddress, ${field('$.userAgent')} AS useragent,
-    ${field('$.errorCode')} AS errorcode, ${field('$.eventID')} AS eventid, filename AS "$path"
-    FROM (SELECT unnest(Records) AS r, filename FROM read_json('${trail}/**/*.json*', columns = {'Records': 'JSON[]'}, filename = true))`);
+  // The table `--dialect duckdb --print-ddl` prints, and Athena's "$path" over it.
+  await connection.run(cloudTrailDdl('duckdb', 'cloudtrail_logs', `${trail}/**/*.json*`));
+  await connection.run(`CREATE VIEW athena_layout AS SELECT *, filename AS "$path" FROM cloudtrail_logs`);
 });
 
 afterAll(async () => {
@@ -72,7 +63,7 @@ async function rows(sql: string): Promise<unknown[]> {
 
 describe.each(['athena', 'trino'] as const)('the %s dialect', (dialect) => {
   it('parses (DuckDB grammar) and, with Trino functions emulated, returns what the duckdb dialect returns', async () => {
-    const sql = cloudTrailUsageSql({ dialect });
+    const sql = cloudTrailUsageSql({ dialect, table: 'athena_layout' });
     const parsed = (await rows(`SELECT json_serialize_sql(${quote(sql)}) AS tree`))[0] as { tree: string };
     expect(JSON.parse(parsed.tree)).toMatchObject({ error: false });
     const emulated = await rows(asDuckdbCalls(sql));
@@ -82,11 +73,20 @@ describe.each(['athena', 'trino'] as const)('the %s dialect', (dialect) => {
   });
 
   it('narrows to --from/--to', async () => {
-    const all = await rows(asDuckdbCalls(cloudTrailUsageSql({ dialect })));
-    const narrowed = await rows(asDuckdbCalls(cloudTrailUsageSql({ dialect, from: Date.parse('2026-10-03T00:00:00Z'), to: Date.parse('2026-10-05T00:00:00Z') })));
+    const all = await rows(asDuckdbCalls(cloudTrailUsageSql({ dialect, table: 'athena_layout' })));
+    const narrowed = await rows(asDuckdbCalls(cloudTrailUsageSql({ dialect, table: 'athena_layout', from: Date.parse('2026-10-03T00:00:00Z'), to: Date.parse('2026-10-05T00:00:00Z') })));
     const log = (result: unknown[]): number => Number((result.find((row) => (row as { scope: string }).scope === 'log') as { events: string }).events);
     expect(log(narrowed)).toBeGreaterThan(0);
     expect(log(narrowed)).toBeLessThan(log(all));
+  });
+});
+
+describe('the duckdb dialect over a table', () => {
+  it('returns from the --print-ddl table what it returns from the files', async () => {
+    const overTable = await rows(cloudTrailUsageSql({ dialect: 'duckdb' }));
+    const overFiles = await rows(cloudTrailUsageSql({ dialect: 'duckdb', input: `${trail}/**/*.json*` }));
+    expect(overTable.length).toBeGreaterThan(20);
+    expect(overTable).toEqual(overFiles);
   });
 });
 
