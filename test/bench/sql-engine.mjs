@@ -6,7 +6,8 @@
  *   duckdb      the `nhi-audit sql --dialect duckdb --input` query in embedded
  *               DuckDB, COPY to CSV (its own process), then the scan of that CSV
  *               + authorization details
- * with wall seconds and peak RSS of each process, and checks both give the same findings.
+ * with wall and CPU seconds and peak RSS of each process (under /usr/bin/time),
+ * and checks both give the same findings.
  *
  *   npm run build && node test/bench/sql-engine.mjs [--events N] [--identities N] [--threads N]
  */
