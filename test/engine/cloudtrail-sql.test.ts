@@ -125,8 +125,8 @@ describe('the duckdb SQL export folds what the adapter folds', () => {
   });
 });
 
-async function scanJson(paths: readonly string[]): Promise<Report> {
-  const run = await runCli(['scan', ...paths, '--as-of', AS_OF, '--format', 'json', '--fail-on', 'none', '--workers', '1']);
+async function scanJson(paths: readonly string[], workers = '1'): Promise<Report> {
+  const run = await runCli(['scan', ...paths, '--as-of', AS_OF, '--format', 'json', '--fail-on', 'none', '--workers', workers]);
   expect(run.stderr).not.toMatch(/error/);
   return JSON.parse(run.stdout) as Report;
 }
@@ -141,6 +141,8 @@ describe('scanning the summary instead of the log', () => {
     expect(summary.summary).toEqual(native.summary);
     expect(summary.logWindow).toEqual(native.logWindow);
     expect(summary.evaluations.map((e) => [e.ruleId, e.status, e.findings])).toEqual(native.evaluations.map((e) => [e.ruleId, e.status, e.findings]));
+    // Worker threads hand summary rows to the main thread like any other record.
+    expect(shape(await scanJson([summaryCsv, AUTHZ, INVENTORY], '2'))).toEqual(shape(native));
   });
 
   it('points evidence at the summary row and names the log object and event id', async () => {
