@@ -1,4 +1,5 @@
 import { DISTINCT_CAP, TERMINATION_CAP } from '../correlate/accumulator.js';
+import { PRODUCT_CLOSERS, PRODUCT_OPENERS, USER_AGENT_NOISE } from '../correlate/workload.js';
 import {
   IAM_LIFECYCLE_EVENTS,
   IAM_SERVICE_OF_SOURCE,
@@ -396,12 +397,9 @@ function networkSteps(d: Dialect): readonly string[] {
 
 /** userAgentProduct (src/correlate/workload.ts) in SQL: the first token, without version, escapes and control characters. */
 function productSql(d: Dialect, uaColumn: string): string {
-  const escapes = '\\x1b(?:\\[[0-?]*[ -/]*[@-~]|\\][^\\x07\\x1b]*(?:\\x07|\\x1b\\\\)?|[@-_])';
-  const csi = '\\x{9b}[0-?]*[ -/]*[@-~]';
-  const controls = '[\\x00-\\x1f\\x7f-\\x{9f}]';
-  const printable = d.replaceAll(d.replaceAll(d.replaceAll(uaColumn, escapes, ''), csi, ''), controls, '');
-  const first = `regexp_extract(${d.replaceAll(`trim(${printable})`, '^[\\[(]+', '')}, '^[^\\s/]*')`;
-  const product = `lower(${d.replaceAll(first, '[\\])]+$', '')})`;
+  const printable = USER_AGENT_NOISE.reduce((text, pattern) => d.replaceAll(text, pattern, ''), uaColumn);
+  const first = `regexp_extract(${d.replaceAll(`trim(${printable})`, PRODUCT_OPENERS, '')}, '^[^\\s/]*')`;
+  const product = `lower(${d.replaceAll(first, PRODUCT_CLOSERS, '')})`;
   return `(CASE WHEN ${uaColumn} IS NULL THEN NULL ELSE coalesce(nullif(${product}, ''), 'unknown') END)`;
 }
 
