@@ -386,7 +386,7 @@ function networkSteps(d: Dialect): readonly string[] {
     `CASE WHEN ip_compressed THEN coalesce(split_part(ip_address, '::', 1), '') ELSE ip_address END AS ip_head, ` +
       `CASE WHEN ip_compressed THEN substr(ip_address, strpos(ip_address, '::') + 2) ELSE '' END AS ip_tail`,
     `${groups('ip_head')} AS ip_head_groups, 8 - ${groups('ip_head')} - ${groups('ip_tail')} AS ip_missing`,
-    `${d.matches('ip_address', '^[0-9a-f:.]+$')} AND (CASE WHEN ip_compressed THEN strpos(ip_tail, '::') = 0 AND ip_missing >= 0 ELSE ip_missing = 0 END) AS ip_v6, ` +
+    `${d.matches('ip_address', '^[0-9a-f:.]+$')} AND ((ip_compressed AND strpos(ip_tail, '::') = 0 AND ip_missing >= 0) OR (NOT ip_compressed AND ip_missing = 0)) AS ip_v6, ` +
       [1, 2, 3].map(group).join(', '),
     `CASE WHEN source_ip IS NULL THEN NULL ` +
       `WHEN ${d.matches('ip_lower', '^[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}$')} THEN ${v4} || '.0/24' ` +
