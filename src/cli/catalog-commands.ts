@@ -106,6 +106,7 @@ const KIND_LABELS: readonly (readonly [RecordKind, string, string])[] = [
   ['grant', 'grant', 'grants'],
   ['credential', 'credential', 'credentials'],
   ['approval', 'approval', 'approvals'],
+  ['usage-summary', 'usage summary', 'usage summaries'],
 ];
 
 /** Records per kind except events, e.g. `3 identities, 2 credentials`; `-` when none. */

@@ -21,6 +21,11 @@ export const FORMAT_EXAMPLES: Readonly<Record<string, FormatExample>> = {
     export: 'NDJSON, one event per line, from your own logs (file named *.events.ndjson or lines with "kind": "nhi-audit/v1/event")',
     scan: 'nhi-audit scan app.events.ndjson',
   },
+  'usage-summary': {
+    export:
+      'nhi-audit sql --dialect athena > usage.sql, run it in Athena (or Trino, or DuckDB with --dialect duckdb --input GLOB) and download the result as CSV',
+    scan: 'nhi-audit scan usage-summary.csv authz.json inventory.yaml',
+  },
   'aws-cloudtrail': {
     export:
       'aws s3 sync s3://<trail-bucket>/AWSLogs/<account>/CloudTrail/ cloudtrail/  (or: aws cloudtrail lookup-events --output json > cloudtrail.json)',

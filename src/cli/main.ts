@@ -7,6 +7,7 @@ import { loadCatalog } from '../engine/catalog.js';
 import { EMPTY_CONFIG, findRule, loadConfig, loadIgnoreFile, type Config } from '../engine/config.js';
 import { TOOL_NAME, scan, toolVersion, type ScanProgress } from '../engine/scan.js';
 import type { IgnoreEntry } from '../engine/suppress.js';
+import { DEFAULT_TABLE, SQL_DIALECTS, cloudTrailDdl, cloudTrailUsageSql, type SqlDialect } from '../engine/cloudtrail-sql.js';
 import {
   SEVERITIES,
   SEVERITY_RANK,
@@ -32,6 +33,22 @@ const DEFAULT_CONFIG_FILE = '.nhi-audit.yaml';
 const DEFAULT_IGNORE_FILE = '.nhi-audit-ignore.yaml';
 /** The built-in rules' logic by id: the CLI composes the engine with its rules. */
 const RULE_LOGIC: ReadonlyMap<string, RuleLogic<never>> = new Map(RULES.map((rule) => [rule.id, rule as RuleLogic<never>]));
+
+interface SqlOptions {
+  readonly dialect: SqlDialect;
+  readonly table?: string;
+  readonly input?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly printDdl?: boolean;
+}
+
+/** A date (UTC midnight) or an ISO-8601 instant with zone. */
+function dateOption(flag: string, value: string): number {
+  const parsed = parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (!parsed.ok) throw new UsageError(`${flag}: ${parsed.reason}`);
+  return parsed.value;
+}
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -350,6 +367,35 @@ function buildProgram(io: CliIO, version: string, setExit: (code: ExitCode) => v
     .description('every input format, how it is detected and what it yields')
     .action(() => {
       io.stdout.write(formatsCommand());
+    });
+
+  program
+    .command('sql')
+    .description('print the per-identity / per-credential usage fold as one SQL query over CloudTrail (Athena, Trino, DuckDB); scan its result as a usage-summary')
+    .addOption(new Option('--dialect <dialect>', 'SQL engine').choices([...SQL_DIALECTS]).makeOptionMandatory())
+    .option('--table <name>', `CloudTrail table in Athena's documented layout (default: ${DEFAULT_TABLE})`)
+    .option('--input <glob>', 'DuckDB only: read the delivered CloudTrail files ({"Records":[…]}, .json or .json.gz) from this glob')
+    .option('--from <time>', 'only events at or after this date or instant (YYYY-MM-DD is UTC midnight)')
+    .option('--to <time>', 'only events before this date or instant')
+    .option('--print-ddl', 'print the CREATE TABLE the query assumes instead of the query')
+    .action((options: SqlOptions) => {
+      const dialect = options.dialect;
+      if (options.printDdl === true) {
+        io.stdout.write(`${cloudTrailDdl(dialect, options.table, options.input)}\n`);
+        return;
+      }
+      const from = options.from === undefined ? undefined : dateOption('--from', options.from);
+      const to = options.to === undefined ? undefined : dateOption('--to', options.to);
+      if (from !== undefined && to !== undefined && to <= from) throw new UsageError('--to must be after --from');
+      const sql = cloudTrailUsageSql({
+        dialect,
+        ...(options.table === undefined ? {} : { table: options.table }),
+        ...(options.input === undefined ? {} : { input: options.input }),
+        ...(from === undefined ? {} : { from }),
+        ...(to === undefined ? {} : { to }),
+      });
+      // No trailing semicolon: the query can be wrapped as is, e.g. in DuckDB's COPY (…) TO.
+      io.stdout.write(`${sql}\n`);
     });
 
   program

@@ -1,4 +1,4 @@
-import { OWN_ACTION_CATEGORIES, TERMINATION_CATEGORIES, type Event } from '../model/index.js';
+import { OWN_ACTION_CATEGORIES, SUMMARY_SET_NAMES, TERMINATION_CATEGORIES, type Event, type SummarySetName, type UsageSummary } from '../model/index.js';
 import { CappedSet, compareActivity, type CappedSetData } from './capped-set.js';
 import { eventFacts, type EventFacts } from './event-facts.js';
 import type { ActivityRef, ChainRef, TerminationRef, UsageStats } from './views.js';
@@ -31,8 +31,8 @@ function later(current: ActivityRef | null, candidate: ActivityRef | null): Acti
   return compareActivity(candidate, current) > 0 ? candidate : current;
 }
 
-const SET_NAMES = ['actions', 'services', 'providers', 'tenants', 'environments', 'networks', 'userAgents', 'workloads'] as const;
-type SetName = (typeof SET_NAMES)[number];
+const SET_NAMES = SUMMARY_SET_NAMES;
+type SetName = SummarySetName;
 /** What an accumulator reports for a set nothing was added to (sets are created on first use: most keys fill few). */
 const EMPTY_VIEW = { values: [], size: 0, overflow: false, firstSeen: new Map() } as const;
 const EMPTY_DATA: CappedSetData = { values: new Map(), overflowed: false };
@@ -198,6 +198,31 @@ export class UsageAccumulator {
       if (set.values.size > 0 || set.overflowed) accumulator[name] = CappedSet.fromData(DISTINCT_CAP, set, !WITHOUT_EVIDENCE.has(name));
     }
     return accumulator;
+  }
+
+  /**
+   * The accumulator a pre-folded summary describes (the SQL export's result
+   * read back): what folding the summarised events here would have built.
+   */
+  static fromSummary(summary: UsageSummary): UsageAccumulator {
+    const sets = {} as Record<SetName, CappedSetData>;
+    for (const name of SET_NAMES) {
+      const set = summary.sets[name];
+      if (set === undefined) {
+        sets[name] = EMPTY_DATA;
+        continue;
+      }
+      const kept = [...set.values].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).slice(0, DISTINCT_CAP);
+      sets[name] = { values: new Map(kept.map(({ value, firstSeen }) => [value, firstSeen])), overflowed: set.total > kept.length };
+    }
+    const chain = summary.deepestChain;
+    return UsageAccumulator.fromData({
+      counts: [summary.events, summary.ownActions, summary.failures, summary.refreshes, summary.interactiveLogins],
+      refs: [summary.firstUse, summary.lastUse, summary.lastFailure, summary.lastRefresh, summary.lastInteractiveLogin],
+      deepestChain: chain === null ? null : { time: chain.time, source: chain.source, depth: chain.depth, chain: chain.chain.slice(0, CHAIN_CAP) },
+      sets,
+      terminations: [...summary.terminations].sort(compareActivity).slice(0, TERMINATION_CAP),
+    });
   }
 
   private addTerminations(refs: readonly TerminationRef[]): void {

@@ -21,6 +21,9 @@ export class Correlator {
     if (entry.kind === 'event') {
       this.fold.add(entry.record);
       this.inventory.sawEvents();
+    } else if (entry.kind === 'usage-summary') {
+      this.fold.addSummary(entry.record);
+      this.inventory.sawEvents();
     } else {
       this.inventory.add(entry);
     }

@@ -1,4 +1,4 @@
-import type { Event, Instant } from '../model/index.js';
+import type { Event, Instant, UsageSummary } from '../model/index.js';
 import { UsageAccumulator, type AccumulatorData } from './accumulator.js';
 import { eventFacts } from './event-facts.js';
 import type { LogCoverage } from './views.js';
@@ -49,6 +49,32 @@ export class UsageFold {
       accumulator(this.byPrincipal, event.onBehalfOf).add(event, facts);
       const actor = event.identity ?? event.credential;
       if (actor !== null) accumulator(this.byDelegation, delegationKey(actor, event.onBehalfOf)).add(event, facts);
+    }
+  }
+
+  /**
+   * Merges a pre-folded summary (a row of the SQL export's result) as if its
+   * events had been folded here: a key's summary joins that key's
+   * accumulator, a log or tenant span widens the fold's span.
+   */
+  addSummary(summary: UsageSummary): void {
+    switch (summary.scope) {
+      case 'log':
+        this.count += summary.events;
+        if (summary.firstUse !== null && (this.from === null || summary.firstUse.time < this.from)) this.from = summary.firstUse.time;
+        if (summary.lastUse !== null && (this.to === null || summary.lastUse.time > this.to)) this.to = summary.lastUse.time;
+        return;
+      case 'tenant':
+        if (summary.firstUse !== null && summary.lastUse !== null) {
+          widen(this.tenantSpans, summary.key, { from: summary.firstUse.time, to: summary.lastUse.time, events: summary.events });
+        }
+        return;
+      case 'identity':
+        return accumulator(this.byIdentityRef, summary.key).merge(UsageAccumulator.fromSummary(summary));
+      case 'credential':
+        return accumulator(this.byCredential, summary.key).merge(UsageAccumulator.fromSummary(summary));
+      case 'credential-only':
+        return accumulator(this.byCredentialOnly, summary.key).merge(UsageAccumulator.fromSummary(summary));
     }
   }
 

@@ -38,17 +38,29 @@ function expandIpv6(text: string): string[] | null {
  */
 export function userAgentProduct(userAgent: string): string {
   // User agents are attacker-controlled: drop escape sequences and control characters from the derived name.
-  const printable = userAgent
-    // eslint-disable-next-line no-control-regex
-    .replace(/\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-_])/g, '')
-    // eslint-disable-next-line no-control-regex
-    .replace(/\u009b[0-?]*[ -/]*[@-~]/g, '')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
-  const first = printable.trim().replace(/^[[(]+/, '').split(/[\s/]/, 1)[0] ?? '';
-  const product = first.replace(/[\])]+$/, '').toLowerCase();
+  const printable = NOISE.reduce((text, pattern) => text.replace(pattern, ''), userAgent);
+  const first = printable.trim().replace(OPENERS, '').split(/[\s/]/, 1)[0] ?? '';
+  const product = first.replace(CLOSERS, '').toLowerCase();
   return product === '' ? 'unknown' : product;
 }
+
+/**
+ * What userAgentProduct strips, in order, as regular-expression sources that
+ * JavaScript, RE2 (DuckDB) and Java (Trino) read alike, so the SQL export
+ * (src/engine/cloudtrail-sql.ts) strips the same: ESC sequences (CSI, OSC,
+ * two-character), 8-bit CSI, then any other control character.
+ */
+export const USER_AGENT_NOISE: readonly string[] = [
+  String.raw`\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])`,
+  String.raw`\x9b[0-?]*[ -/]*[@-~]`,
+  String.raw`[\x00-\x1f\x7f-\x9f]`,
+];
+/** Brackets before and after the product token, e.g. `[aws-sdk-go/1.44 (go1.20)]`. */
+export const PRODUCT_OPENERS = String.raw`^[\[(]+`;
+export const PRODUCT_CLOSERS = String.raw`[\])]+$`;
+const NOISE = USER_AGENT_NOISE.map((pattern) => new RegExp(pattern, 'g'));
+const OPENERS = new RegExp(PRODUCT_OPENERS);
+const CLOSERS = new RegExp(PRODUCT_CLOSERS);
 
 /** A workload key from the two signals; null when the event carries neither. */
 export function workloadKey(userAgent: string | null, sourceIp: string | null): string | null {

@@ -155,7 +155,8 @@ export async function scan(request: ScanRequest): Promise<Report> {
     const meta = metaById.get(ruleId);
     if (meta === undefined) return undefined;
     const sources = inputs
-      .filter((input) => meta.inputs.some((kind) => (input.records[kind] ?? 0) > 0))
+      // A usage summary stands for the events it folded.
+      .filter((input) => meta.inputs.some((kind) => (input.records[kind] ?? 0) > 0 || (kind === 'event' && (input.records['usage-summary'] ?? 0) > 0)))
       .map((input) => input.file);
     return { sources, window: meta.inputs.includes('event') ? logWindow : null };
   };

@@ -5,6 +5,7 @@ import { awsCredentialReport } from './aws/credential-report.js';
 import { githubAuditLog } from './github/audit-log.js';
 import { githubCredentialList } from './github/credential-list.js';
 import { canonicalCsv, canonicalEvents, canonicalInventory } from './canonical/index.js';
+import { usageSummary } from './canonical/usage-summary.js';
 import { oauthIntrospection } from './oauth/introspection.js';
 import { oktaSystemLog } from './okta/system-log.js';
 import { entraAuditLog } from './entra/audit-log.js';
@@ -29,6 +30,7 @@ import { k8sObjects } from './k8s/objects.js';
 export const ADAPTERS: readonly Adapter[] = [
   canonicalInventory,
   canonicalEvents,
+  usageSummary,
   awsCloudTrail,
   awsAuthorizationDetails,
   awsCredentialReport,

@@ -1,5 +1,6 @@
 import type { SourceRef } from './source.js';
 import type { Instant } from './time.js';
+import type { UsageSummary } from './usage-summary.js';
 
 /*
  * The normalized model (DESIGN.md §4): the one vocabulary adapters produce,
@@ -289,9 +290,11 @@ export type NormalizedRecord =
   | { readonly kind: 'approval'; readonly record: Approval }
   | { readonly kind: 'tenant'; readonly record: Tenant }
   | { readonly kind: 'event'; readonly record: Event }
-  | { readonly kind: 'secret'; readonly record: SecretSighting };
+  | { readonly kind: 'secret'; readonly record: SecretSighting }
+  /** A pre-folded summary of events (see usage-summary.ts): merged into the usage fold, like events. */
+  | { readonly kind: 'usage-summary'; readonly record: UsageSummary };
 
 export type RecordKind = NormalizedRecord['kind'];
 
 /** Every record kind, in the order reports list them. */
-export const RECORD_KINDS: readonly RecordKind[] = ['tenant', 'principal', 'identity', 'grant', 'credential', 'approval', 'event', 'secret'];
+export const RECORD_KINDS: readonly RecordKind[] = ['tenant', 'principal', 'identity', 'grant', 'credential', 'approval', 'event', 'usage-summary', 'secret'];

@@ -7,3 +7,4 @@ export * from './source.js';
 export * from './time.js';
 export * from './errors.js';
 export * from './duration.js';
+export * from './usage-summary.js';

@@ -48,13 +48,45 @@ function detectCloudTrail(sniff: Sniff): boolean {
  * so that actions in the logs match actions in grants (`monitoring` logs
  * CloudWatch calls that policies grant as `cloudwatch:*`).
  */
-const IAM_SERVICE_OF_SOURCE: Readonly<Record<string, string>> = {
+export const IAM_SERVICE_OF_SOURCE: Readonly<Record<string, string>> = {
   monitoring: 'cloudwatch',
   'streams.dynamodb': 'dynamodb',
   email: 'ses',
   'api.ecr': 'ecr',
   'api.mediatailor': 'mediatailor',
 };
+
+/**
+ * IAM calls that are about another identity or key than the caller's own use:
+ * the event becomes that identity's (or key's) lifecycle event. `subject` says
+ * whose: `user` is the request's userName, else the calling IAM user itself;
+ * `named-user` only the request's userName; `role` the request's roleName.
+ * `key` says where the access key id is read. The SQL export
+ * (src/engine/cloudtrail-sql.ts) is generated from this table.
+ */
+export interface IamLifecycleEvent {
+  readonly category: EventCategory;
+  readonly subject: 'user' | 'named-user' | 'role';
+  readonly key: 'request' | 'response' | null;
+  /** Only when requestParameters.status is this (lower-cased). */
+  readonly whenStatus?: string;
+}
+
+export const IAM_LIFECYCLE_EVENTS: Readonly<Record<string, IamLifecycleEvent>> = {
+  CreateAccessKey: { category: 'credential-create', subject: 'user', key: 'response' },
+  DeleteAccessKey: { category: 'credential-delete', subject: 'user', key: 'request' },
+  UpdateAccessKey: { category: 'revoke', subject: 'user', key: 'request', whenStatus: 'inactive' },
+  DeleteUser: { category: 'identity-delete', subject: 'named-user', key: null },
+  DeleteRole: { category: 'identity-delete', subject: 'role', key: null },
+};
+
+/** An interactive sign-in (any event source); a failed one says so in responseElements. */
+export const INTERACTIVE_LOGIN_EVENT = 'ConsoleLogin';
+export const LOGIN_FAILURE = 'Failure';
+/** AssumeRole hands the caller's authority on to the target role: a delegation hop. */
+export const ROLE_CHAINING = { service: 'sts', eventName: 'AssumeRole' } as const;
+/** Session keys: minted per session, never inventory credentials (see longTermKey). */
+export const SESSION_KEY_PREFIX = 'ASIA';
 
 const AWS_SOURCE = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/;
 const CUT_OFF_RECORD = [/"eventSource"\s*:\s*"[a-z0-9.-]+\.amazonaws\.com"/, /"eventName"\s*:\s*"/, /"eventVersion"\s*:\s*"/];
@@ -175,7 +207,7 @@ function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event 
   const tenant = text(record['recipientAccountId']);
   const ui = isMapping(record['userIdentity']) ? record['userIdentity'] : undefined;
   const actor = ui === undefined ? NO_ACTOR : actorOf(ui, tenant);
-  const request = isMapping(record['requestParameters']) ? record['requestParameters'] : {};
+  const request: Fields = isMapping(record['requestParameters']) ? record['requestParameters'] : {};
   const account = (ui === undefined ? null : text(ui['accountId'])) ?? tenant;
 
   let identity = actor.identity;
@@ -194,46 +226,40 @@ function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event 
     resource ??= target;
   };
 
-  if (service === 'iam') {
-    const userName = text(request['userName']);
-    const targetUser = userName !== null && account !== null ? `arn:aws:iam::${account}:user/${userName}` : null;
-    switch (eventName) {
-      case 'CreateAccessKey': {
-        const response = isMapping(record['responseElements']) ? record['responseElements'] : {};
-        const accessKey = isMapping(response['accessKey']) ? response['accessKey'] : {};
-        retarget(targetUser ?? callerUser(actor), text(accessKey['accessKeyId']), 'credential-create');
-        break;
-      }
-      case 'DeleteAccessKey':
-        retarget(targetUser ?? callerUser(actor), text(request['accessKeyId']), 'credential-delete');
-        break;
-      case 'UpdateAccessKey':
-        if (text(request['status'])?.toLowerCase() === 'inactive') {
-          retarget(targetUser ?? callerUser(actor), text(request['accessKeyId']), 'revoke');
-        }
-        break;
-      case 'DeleteUser':
-        retarget(targetUser, null, 'identity-delete');
-        break;
-      case 'DeleteRole': {
-        const roleName = text(request['roleName']);
-        const targetRole = roleName !== null && account !== null ? `arn:aws:iam::${account}:role/${roleName}` : null;
-        retarget(targetRole, null, 'identity-delete');
-        break;
-      }
-      default:
-        break;
+  const lifecycle = service === 'iam' && Object.hasOwn(IAM_LIFECYCLE_EVENTS, eventName) ? IAM_LIFECYCLE_EVENTS[eventName] : undefined;
+  if (lifecycle !== undefined) {
+    const named = (field: string, kind: 'user' | 'role'): string | null => {
+      const name = text(request[field]);
+      return name !== null && account !== null ? `arn:aws:iam::${account}:${kind}/${name}` : null;
+    };
+    const target =
+      lifecycle.subject === 'role'
+        ? named('roleName', 'role')
+        : lifecycle.subject === 'named-user'
+          ? named('userName', 'user')
+          : (named('userName', 'user') ?? callerUser(actor));
+    let key: string | null = null;
+    if (lifecycle.key === 'response') {
+      const response = isMapping(record['responseElements']) ? record['responseElements'] : {};
+      const accessKey = isMapping(response['accessKey']) ? response['accessKey'] : {};
+      key = text(accessKey['accessKeyId']);
+    } else if (lifecycle.key === 'request') {
+      key = text(request['accessKeyId']);
     }
-  } else if (eventName === 'ConsoleLogin') {
+    if (lifecycle.whenStatus === undefined || text(request['status'])?.toLowerCase() === lifecycle.whenStatus) {
+      retarget(target, key, lifecycle.category);
+    }
+  } else if (service !== 'iam' && eventName === INTERACTIVE_LOGIN_EVENT) {
     category = 'login-interactive';
-  } else if (service === 'sts' && eventName === 'AssumeRole') {
+  } else if (service === ROLE_CHAINING.service && eventName === ROLE_CHAINING.eventName) {
     const target = text(request['roleArn']);
     // Role chaining: the caller hands its authority on to the target role.
     if (target !== null && actor.identity !== null) actorChain = [actor.identity, target];
   }
 
   const response = isMapping(record['responseElements']) ? record['responseElements'] : undefined;
-  const failed = text(record['errorCode']) !== null || (eventName === 'ConsoleLogin' && response?.['ConsoleLogin'] === 'Failure');
+  const failed =
+    text(record['errorCode']) !== null || (eventName === INTERACTIVE_LOGIN_EVENT && response?.[INTERACTIVE_LOGIN_EVENT] === LOGIN_FAILURE);
 
   return {
     time: time.value,
@@ -313,7 +339,7 @@ function actorOf(ui: Fields, tenant: string | null): Actor {
  * with log volume, while the session's role already carries the activity.
  */
 function longTermKey(keyId: string | null): string | null {
-  return keyId !== null && keyId.startsWith('ASIA') ? null : keyId;
+  return keyId !== null && keyId.startsWith(SESSION_KEY_PREFIX) ? null : keyId;
 }
 
 /** `arn:aws:sts::123:assumed-role/Name/session` → `arn:aws:iam::123:role/Name` (the role's path is not in the session ARN). */
