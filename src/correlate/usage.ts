@@ -8,6 +8,7 @@ export interface FoldData {
   readonly maps: Readonly<Record<FoldMapName, ReadonlyMap<string, AccumulatorData>>>;
   readonly span: { readonly from: Instant | null; readonly to: Instant | null; readonly count: number };
   readonly tenantSpans: ReadonlyMap<string, LogCoverage>;
+  readonly credentialsByPrincipal: ReadonlyMap<string, readonly string[]>;
 }
 
 const FOLD_MAPS = ['byIdentityRef', 'byCredentialOnly', 'byCredential', 'byPrincipal', 'byDelegation'] as const;
@@ -28,6 +29,12 @@ export class UsageFold {
   readonly byCredential = new Map<string, UsageAccumulator>();
   readonly byPrincipal = new Map<string, UsageAccumulator>();
   readonly byDelegation = new Map<string, UsageAccumulator>();
+  /**
+   * Principal → credentials an event named together with it (use, issue,
+   * refresh, consent, revoke): the link that lets a revocation naming only the
+   * credential end the principal's delegation. Grows with credentials, not events.
+   */
+  readonly credentialsByPrincipal = new Map<string, Set<string>>();
   private from: Instant | null = null;
   private to: Instant | null = null;
   private count = 0;
@@ -49,6 +56,7 @@ export class UsageFold {
       accumulator(this.byPrincipal, event.onBehalfOf).add(event, facts);
       const actor = event.identity ?? event.credential;
       if (actor !== null) accumulator(this.byDelegation, delegationKey(actor, event.onBehalfOf)).add(event, facts);
+      if (event.credential !== null) link(this.credentialsByPrincipal, event.onBehalfOf, [event.credential]);
     }
   }
 
@@ -62,6 +70,7 @@ export class UsageFold {
     mergeMaps(this.byCredential, other.byCredential);
     mergeMaps(this.byPrincipal, other.byPrincipal);
     mergeMaps(this.byDelegation, other.byDelegation);
+    for (const [principal, credentials] of other.credentialsByPrincipal) link(this.credentialsByPrincipal, principal, credentials);
     for (const [tenant, span] of other.tenantSpans) widen(this.tenantSpans, tenant, span);
   }
 
@@ -73,7 +82,12 @@ export class UsageFold {
   toData(): FoldData {
     const maps = {} as Record<FoldMapName, Map<string, AccumulatorData>>;
     for (const name of FOLD_MAPS) maps[name] = new Map([...this[name]].map(([key, value]) => [key, value.toData()]));
-    return { maps, span: { from: this.from, to: this.to, count: this.count }, tenantSpans: new Map(this.tenantSpans) };
+    return {
+      maps,
+      span: { from: this.from, to: this.to, count: this.count },
+      tenantSpans: new Map(this.tenantSpans),
+      credentialsByPrincipal: new Map([...this.credentialsByPrincipal].map(([principal, credentials]) => [principal, [...credentials]])),
+    };
   }
 
   static fromData(data: FoldData): UsageFold {
@@ -85,6 +99,7 @@ export class UsageFold {
     fold.to = data.span.to;
     fold.count = data.span.count;
     for (const [tenant, span] of data.tenantSpans) fold.tenantSpans.set(tenant, { ...span });
+    for (const [principal, credentials] of data.credentialsByPrincipal) link(fold.credentialsByPrincipal, principal, credentials);
     return fold;
   }
 
@@ -114,6 +129,12 @@ export function delegationKey(actor: string, principal: string): string {
   return `${actor}${PAIR}${principal}`;
 }
 
+/** The actor and principal of a `delegationKey`. */
+export function splitDelegationKey(key: string): { readonly actor: string; readonly principal: string } {
+  const at = key.indexOf(PAIR);
+  return { actor: key.slice(0, at), principal: key.slice(at + 1) };
+}
+
 function accumulator(map: Map<string, UsageAccumulator>, key: string): UsageAccumulator {
   let found = map.get(key);
   if (found === undefined) {
@@ -121,6 +142,15 @@ function accumulator(map: Map<string, UsageAccumulator>, key: string): UsageAccu
     map.set(key, found);
   }
   return found;
+}
+
+function link(map: Map<string, Set<string>>, key: string, values: Iterable<string>): void {
+  let set = map.get(key);
+  if (set === undefined) {
+    set = new Set();
+    map.set(key, set);
+  }
+  for (const value of values) set.add(value);
 }
 
 function mergeMaps(into: Map<string, UsageAccumulator>, from: ReadonlyMap<string, UsageAccumulator>): void {
