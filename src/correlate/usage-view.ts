@@ -3,7 +3,7 @@ import type { Inventory } from './inventory.js';
 import { TERMINATION_CAP, UsageAccumulator } from './accumulator.js';
 import { compareActivity } from './capped-set.js';
 import { delegationKey, splitDelegationKey, type UsageFold } from './usage.js';
-import type { LogCoverage, TerminationRef, UsageStats, UsageView } from './views.js';
+import type { ActivityRef, LogCoverage, TerminationRef, UsageStats, UsageView } from './views.js';
 
 /**
  * Ends of an identity, naming no credential, that end its delegation for
@@ -73,8 +73,12 @@ export class CorrelatedUsage implements UsageView {
       for (const end of this.forCredential(credentialId)?.terminations ?? []) ends.push({ ...end, credential: credentialId });
     }
     for (const actor of this.identitiesActingFor(principalId)) {
+      const regranted = this.lastConsentOf(actor);
       for (const end of this.forIdentity(actor)?.terminations ?? []) {
-        if (end.credential === undefined && DELEGATION_ENDS.has(end.category)) ends.push(end);
+        if (end.credential !== undefined || !DELEGATION_ENDS.has(end.category)) continue;
+        // Consent given again at or after the removal: the grant was replaced, the delegation went on.
+        if (end.category !== 'identity-delete' && regranted !== null && regranted.time >= end.time) continue;
+        ends.push(end);
       }
     }
     let stats = own;
@@ -90,6 +94,18 @@ export class CorrelatedUsage implements UsageView {
     const ids = new Set(this.fold.credentialsByPrincipal.get(principalId) ?? []);
     for (const credential of this.inventory.credentialsActingFor(principalId)) ids.add(credential.id);
     return [...ids].sort();
+  }
+
+  /** The latest consent recorded under any reference of the identity. */
+  private lastConsentOf(identityRef: string): ActivityRef | null {
+    const id = this.inventory.resolveIdentity(identityRef);
+    const refs = id === undefined ? [identityRef] : this.inventory.referencesOf(id);
+    let latest: ActivityRef | null = null;
+    for (const ref of refs) {
+      const at = this.fold.lastConsent.get(ref);
+      if (at !== undefined && (latest === null || compareActivity(at, latest) > 0)) latest = at;
+    }
+    return latest;
   }
 
   /** Identity references (resolved where the inventory knows them) that events show acting for the principal. */

@@ -1,7 +1,8 @@
 import type { Event, Instant } from '../model/index.js';
 import { UsageAccumulator, type AccumulatorData } from './accumulator.js';
 import { eventFacts } from './event-facts.js';
-import type { LogCoverage } from './views.js';
+import { compareActivity } from './capped-set.js';
+import type { ActivityRef, LogCoverage } from './views.js';
 
 /** A fold as plain data, to cross from a worker thread (see UsageFold.toData). */
 export interface FoldData {
@@ -9,6 +10,7 @@ export interface FoldData {
   readonly span: { readonly from: Instant | null; readonly to: Instant | null; readonly count: number };
   readonly tenantSpans: ReadonlyMap<string, LogCoverage>;
   readonly credentialsByPrincipal: ReadonlyMap<string, readonly string[]>;
+  readonly lastConsent: ReadonlyMap<string, ActivityRef>;
 }
 
 const FOLD_MAPS = ['byIdentityRef', 'byCredentialOnly', 'byCredential', 'byPrincipal', 'byDelegation'] as const;
@@ -35,6 +37,12 @@ export class UsageFold {
    * credential end the principal's delegation. Grows with credentials, not events.
    */
   readonly credentialsByPrincipal = new Map<string, Set<string>>();
+  /**
+   * Identity reference → its latest successful consent or grant. A grant removed
+   * and then given again (Entra writes an update as Remove + Add delegated
+   * permission grant) did not end the delegation.
+   */
+  readonly lastConsent = new Map<string, ActivityRef>();
   private from: Instant | null = null;
   private to: Instant | null = null;
   private count = 0;
@@ -47,6 +55,7 @@ export class UsageFold {
     if (this.to === null || event.time > this.to) this.to = event.time;
     if (event.tenant !== null) widen(this.tenantSpans, event.tenant, { from: event.time, to: event.time, events: 1 });
     const facts = eventFacts(event);
+    if (event.category === 'consent' && event.outcome === 'success' && event.identity !== null) laterConsent(this.lastConsent, event.identity, facts.at);
     if (event.identity !== null) accumulator(this.byIdentityRef, event.identity).add(event, facts);
     if (event.credential !== null) {
       accumulator(this.byCredential, event.credential).add(event, facts);
@@ -71,6 +80,7 @@ export class UsageFold {
     mergeMaps(this.byPrincipal, other.byPrincipal);
     mergeMaps(this.byDelegation, other.byDelegation);
     for (const [principal, credentials] of other.credentialsByPrincipal) link(this.credentialsByPrincipal, principal, credentials);
+    for (const [identity, at] of other.lastConsent) laterConsent(this.lastConsent, identity, at);
     for (const [tenant, span] of other.tenantSpans) widen(this.tenantSpans, tenant, span);
   }
 
@@ -87,6 +97,7 @@ export class UsageFold {
       span: { from: this.from, to: this.to, count: this.count },
       tenantSpans: new Map(this.tenantSpans),
       credentialsByPrincipal: new Map([...this.credentialsByPrincipal].map(([principal, credentials]) => [principal, [...credentials]])),
+      lastConsent: new Map(this.lastConsent),
     };
   }
 
@@ -100,6 +111,7 @@ export class UsageFold {
     fold.count = data.span.count;
     for (const [tenant, span] of data.tenantSpans) fold.tenantSpans.set(tenant, { ...span });
     for (const [principal, credentials] of data.credentialsByPrincipal) link(fold.credentialsByPrincipal, principal, credentials);
+    for (const [identity, at] of data.lastConsent) fold.lastConsent.set(identity, at);
     return fold;
   }
 
@@ -142,6 +154,11 @@ function accumulator(map: Map<string, UsageAccumulator>, key: string): UsageAccu
     map.set(key, found);
   }
   return found;
+}
+
+function laterConsent(map: Map<string, ActivityRef>, identity: string, at: ActivityRef): void {
+  const known = map.get(identity);
+  if (known === undefined || compareActivity(at, known) > 0) map.set(identity, at);
 }
 
 function link(map: Map<string, Set<string>>, key: string, values: Iterable<string>): void {
