@@ -6,6 +6,7 @@ import { githubAuditLog } from './github/audit-log.js';
 import { githubCredentialList } from './github/credential-list.js';
 import { canonicalCsv, canonicalEvents, canonicalInventory } from './canonical/index.js';
 import { oauthIntrospection } from './oauth/introspection.js';
+import { jwtClaims } from './oauth/jwt-claims.js';
 import { oktaSystemLog } from './okta/system-log.js';
 import { entraAuditLog } from './entra/audit-log.js';
 import { entraDirectoryObjects } from './entra/directory-objects.js';
@@ -34,6 +35,7 @@ export const ADAPTERS: readonly Adapter[] = [
   awsCredentialReport,
   oktaSystemLog,
   oauthIntrospection,
+  jwtClaims,
   githubAuditLog,
   githubCredentialList,
   gcpAuditLog,

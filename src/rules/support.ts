@@ -17,6 +17,7 @@ import {
   type Principal,
   type SourceRef,
   type Subject,
+  type TokenParty,
 } from '../model/index.js';
 
 export function evidence(key: string, source: SourceRef, summary: string): Evidence {
@@ -193,4 +194,9 @@ export function listWithMore(items: readonly string[], cap = 5): string {
 export function plural(count: number, noun: string): string {
   if (count === 1) return `${count} ${noun}`;
   return `${count} ${/[^aeiou]y$/.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`}`;
+}
+
+/** A token's `act` / `may_act` party: `agent`, or `agent (iss https://as.example)`. */
+export function partyText(party: TokenParty): string {
+  return party.iss === undefined ? party.sub : `${party.sub} (iss ${party.iss})`;
 }
