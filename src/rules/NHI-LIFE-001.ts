@@ -44,8 +44,11 @@ interface EndedDelegation {
   readonly record: Evidence;
   /** Credentials that hang off it. */
   readonly credentials: readonly Credential[];
-  /** Credentials no inventory lists that events show acting for it (by their id). */
-  readonly credentialRefs: readonly string[];
+  /**
+   * Credentials no inventory lists that events show acting for it (by their id). Known for
+   * principals only: there a revoke naming a credential ends that credential alone.
+   */
+  readonly credentialRefs: readonly string[] | null;
   /**
    * Revoke/disconnect events recorded for the delegation (principal, delegation pair or identity).
    * Those naming a credential end that credential only; the others end the delegation as a whole.
@@ -109,7 +112,7 @@ function collect(inventory: InventoryView, usage: UsageView, asOf: Instant): End
       time,
       record: approvalEvidence(approval, `approval ${approval.id}, ${how}`),
       credentials,
-      credentialRefs: [],
+      credentialRefs: null,
       terminations: stats?.terminations ?? [],
       use: forPrincipal === null ? null : usageUse(stats, `last-use:delegation:${approval.delegate}:${forPrincipal}`, `${approval.delegate} acting for ${forPrincipal}`),
       endsItself: false,
@@ -124,7 +127,7 @@ function collect(inventory: InventoryView, usage: UsageView, asOf: Instant): End
       time: identity.disabledAt,
       record: identityEvidence(identity, `${identity.type} ${identity.id}, ${identity.status}`),
       credentials: inventory.credentialsOf(identity.id),
-      credentialRefs: [],
+      credentialRefs: null,
       terminations: stats?.terminations ?? [],
       use: usageUse(stats, `last-use:identity:${identity.id}`, identity.id),
       endsItself: true,
@@ -147,7 +150,8 @@ export const rule = defineRule<Params>('NHI-LIFE-001', (ctx, sink) => {
   }
 
   for (const delegation of collect(inventory, usage, asOf)) {
-    const known = delegation.credentials.length + delegation.credentialRefs.length;
+    const refs = delegation.credentialRefs ?? [];
+    const known = delegation.credentials.length + refs.length;
     const relevant = known > 0 || delegation.use !== null;
     if (delegation.time === null) {
       if (relevant) sink.note(`${delegation.label} but the input does not say when: not evaluated`);
@@ -157,9 +161,10 @@ export const rule = defineRule<Params>('NHI-LIFE-001', (ctx, sink) => {
     const deadline = ended + grace;
     if (deadline > asOf) continue; // still within the grace period
 
-    // A disconnect of the whole delegation shortly before or after it ended settles everything;
-    // one that names a credential ends that credential (checked with the others below).
-    if (delegation.terminations.some((termination) => termination.credential === undefined && termination.time >= ended - grace && termination.time <= deadline)) {
+    // A disconnect of the whole delegation shortly before or after it ended settles everything. For a
+    // principal, whose credentials are all known, one that names a credential ends that credential (checked below).
+    const wholeDelegation = (termination: TerminationRef): boolean => delegation.credentialRefs === null || termination.credential === undefined;
+    if (delegation.terminations.some((termination) => wholeDelegation(termination) && termination.time >= ended - grace && termination.time <= deadline)) {
       continue;
     }
 
@@ -175,7 +180,7 @@ export const rule = defineRule<Params>('NHI-LIFE-001', (ctx, sink) => {
     }
 
     // A credential known only from events ended when the log shows it revoked or deleted.
-    const openRefs = delegation.credentialRefs.filter((id) => !(usage.forCredential(id)?.terminations.some((end) => end.time <= deadline) ?? false));
+    const openRefs = refs.filter((id) => !(usage.forCredential(id)?.terminations.some((end) => end.time <= deadline) ?? false));
     const activity = [
       ...open.map((credential) => credentialLastUse(credential, usage)),
       ...openRefs.map((id) => usageUse(usage.forCredential(id), `last-use:${id}`, id)),

@@ -144,6 +144,15 @@ describe('NHI-LIFE-001 missing-disconnect-event', () => {
       ],
     },
     {
+      name: 'a revoked approval whose delegate\'s token (known only from the logs) was revoked for the person',
+      records: [
+        app(), alice({ status: 'active', offboardedAt: null }),
+        approval({ id: 'apr-3', delegate: 'mail-sync', principal: ALICE, status: 'revoked', endedAt: t('2026-02-15T00:00:00Z'), source: at('approvals.yaml', 12) }),
+        ...window(), use('2026-02-14T12:00:00Z', 5, { credential: 'rt-log-only' }),
+        event({ time: t('2026-02-15T00:10:00Z'), identity: 'mail-sync', credential: 'rt-log-only', onBehalfOf: ALICE, category: 'revoke', source: at('events.ndjson', 8) }),
+      ],
+    },
+    {
       name: 'the delegate app itself deleted (its grant gone for everyone it acted for)',
       records: [
         alice(), ...window(), use('2026-02-09T12:00:00Z', 5),
