@@ -47,6 +47,11 @@ export const FORMAT_EXAMPLES: Readonly<Record<string, FormatExample>> = {
     export: "POST each token to the authorization server's RFC 7662 introspection endpoint; one JSON response per line > introspection.ndjson",
     scan: 'nhi-audit scan introspection.ndjson',
   },
+  'jwt-claims': {
+    export:
+      "decode the payload of each JWT access token, never keeping the token: jq -cR 'split(\".\")[1] | @base64d | fromjson' tokens.txt > token-claims.ndjson",
+    scan: 'nhi-audit scan token-claims.ndjson',
+  },
   'entra-directory-objects': {
     export:
       "Get-MgServicePrincipal -All | ConvertTo-Json -Depth 10 > sps.json; Get-MgApplication -All -ExpandProperty Owners | ConvertTo-Json -Depth 10 > apps.json; Get-MgApplicationFederatedIdentityCredential -ApplicationId <objId> | ConvertTo-Json > fic-<objId>.json  (or az rest --url https://graph.microsoft.com/v1.0/servicePrincipals > sps.json)",

@@ -84,7 +84,9 @@ export class UsageAccumulator {
     const at = facts.at;
     if (TERMINATION_CATEGORIES.has(event.category)) {
       // A refused revoke or delete ended nothing.
-      if (event.outcome === 'success') this.addTerminations([{ ...at, category: event.category }]);
+      if (event.outcome === 'success') {
+        this.addTerminations([{ ...at, category: event.category, ...(event.credential === null ? {} : { credential: event.credential }) }]);
+      }
       return;
     }
     if (!OWN_ACTION_CATEGORIES.has(event.category)) return;

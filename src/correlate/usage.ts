@@ -1,13 +1,16 @@
 import type { Event, Instant, UsageSummary } from '../model/index.js';
 import { UsageAccumulator, type AccumulatorData } from './accumulator.js';
 import { eventFacts } from './event-facts.js';
-import type { LogCoverage } from './views.js';
+import { compareActivity } from './capped-set.js';
+import type { ActivityRef, LogCoverage } from './views.js';
 
 /** A fold as plain data, to cross from a worker thread (see UsageFold.toData). */
 export interface FoldData {
   readonly maps: Readonly<Record<FoldMapName, ReadonlyMap<string, AccumulatorData>>>;
   readonly span: { readonly from: Instant | null; readonly to: Instant | null; readonly count: number };
   readonly tenantSpans: ReadonlyMap<string, LogCoverage>;
+  readonly credentialsByPrincipal: ReadonlyMap<string, readonly string[]>;
+  readonly lastConsent: ReadonlyMap<string, ActivityRef>;
 }
 
 const FOLD_MAPS = ['byIdentityRef', 'byCredentialOnly', 'byCredential', 'byPrincipal', 'byDelegation'] as const;
@@ -28,6 +31,18 @@ export class UsageFold {
   readonly byCredential = new Map<string, UsageAccumulator>();
   readonly byPrincipal = new Map<string, UsageAccumulator>();
   readonly byDelegation = new Map<string, UsageAccumulator>();
+  /**
+   * Principal → credentials an event named together with it (use, issue,
+   * refresh, consent, revoke): the link that lets a revocation naming only the
+   * credential end the principal's delegation. Grows with credentials, not events.
+   */
+  readonly credentialsByPrincipal = new Map<string, Set<string>>();
+  /**
+   * Identity reference → its latest successful consent or grant. A grant removed
+   * and then given again (Entra writes an update as Remove + Add delegated
+   * permission grant) did not end the delegation.
+   */
+  readonly lastConsent = new Map<string, ActivityRef>();
   private from: Instant | null = null;
   private to: Instant | null = null;
   private count = 0;
@@ -40,6 +55,7 @@ export class UsageFold {
     if (this.to === null || event.time > this.to) this.to = event.time;
     if (event.tenant !== null) widen(this.tenantSpans, event.tenant, { from: event.time, to: event.time, events: 1 });
     const facts = eventFacts(event);
+    if (event.category === 'consent' && event.outcome === 'success' && event.identity !== null) laterConsent(this.lastConsent, event.identity, facts.at);
     if (event.identity !== null) accumulator(this.byIdentityRef, event.identity).add(event, facts);
     if (event.credential !== null) {
       accumulator(this.byCredential, event.credential).add(event, facts);
@@ -49,6 +65,7 @@ export class UsageFold {
       accumulator(this.byPrincipal, event.onBehalfOf).add(event, facts);
       const actor = event.identity ?? event.credential;
       if (actor !== null) accumulator(this.byDelegation, delegationKey(actor, event.onBehalfOf)).add(event, facts);
+      if (event.credential !== null) link(this.credentialsByPrincipal, event.onBehalfOf, [event.credential]);
     }
   }
 
@@ -88,6 +105,8 @@ export class UsageFold {
     mergeMaps(this.byCredential, other.byCredential);
     mergeMaps(this.byPrincipal, other.byPrincipal);
     mergeMaps(this.byDelegation, other.byDelegation);
+    for (const [principal, credentials] of other.credentialsByPrincipal) link(this.credentialsByPrincipal, principal, credentials);
+    for (const [identity, at] of other.lastConsent) laterConsent(this.lastConsent, identity, at);
     for (const [tenant, span] of other.tenantSpans) widen(this.tenantSpans, tenant, span);
   }
 
@@ -99,7 +118,13 @@ export class UsageFold {
   toData(): FoldData {
     const maps = {} as Record<FoldMapName, Map<string, AccumulatorData>>;
     for (const name of FOLD_MAPS) maps[name] = new Map([...this[name]].map(([key, value]) => [key, value.toData()]));
-    return { maps, span: { from: this.from, to: this.to, count: this.count }, tenantSpans: new Map(this.tenantSpans) };
+    return {
+      maps,
+      span: { from: this.from, to: this.to, count: this.count },
+      tenantSpans: new Map(this.tenantSpans),
+      credentialsByPrincipal: new Map([...this.credentialsByPrincipal].map(([principal, credentials]) => [principal, [...credentials]])),
+      lastConsent: new Map(this.lastConsent),
+    };
   }
 
   static fromData(data: FoldData): UsageFold {
@@ -111,6 +136,8 @@ export class UsageFold {
     fold.to = data.span.to;
     fold.count = data.span.count;
     for (const [tenant, span] of data.tenantSpans) fold.tenantSpans.set(tenant, { ...span });
+    for (const [principal, credentials] of data.credentialsByPrincipal) link(fold.credentialsByPrincipal, principal, credentials);
+    for (const [identity, at] of data.lastConsent) fold.lastConsent.set(identity, at);
     return fold;
   }
 
@@ -140,6 +167,12 @@ export function delegationKey(actor: string, principal: string): string {
   return `${actor}${PAIR}${principal}`;
 }
 
+/** The actor and principal of a `delegationKey`. */
+export function splitDelegationKey(key: string): { readonly actor: string; readonly principal: string } {
+  const at = key.indexOf(PAIR);
+  return { actor: key.slice(0, at), principal: key.slice(at + 1) };
+}
+
 function accumulator(map: Map<string, UsageAccumulator>, key: string): UsageAccumulator {
   let found = map.get(key);
   if (found === undefined) {
@@ -147,6 +180,20 @@ function accumulator(map: Map<string, UsageAccumulator>, key: string): UsageAccu
     map.set(key, found);
   }
   return found;
+}
+
+function laterConsent(map: Map<string, ActivityRef>, identity: string, at: ActivityRef): void {
+  const known = map.get(identity);
+  if (known === undefined || compareActivity(at, known) > 0) map.set(identity, at);
+}
+
+function link(map: Map<string, Set<string>>, key: string, values: Iterable<string>): void {
+  let set = map.get(key);
+  if (set === undefined) {
+    set = new Set();
+    map.set(key, set);
+  }
+  for (const value of values) set.add(value);
 }
 
 function mergeMaps(into: Map<string, UsageAccumulator>, from: ReadonlyMap<string, UsageAccumulator>): void {

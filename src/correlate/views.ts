@@ -52,6 +52,11 @@ export interface ActivityRef {
 
 export interface TerminationRef extends ActivityRef {
   readonly category: EventCategory;
+  /**
+   * The credential the event ended, when it named one: a revoke of one token
+   * ends that token, not every delegate acting for the same principal.
+   */
+  readonly credential?: string;
 }
 
 /** A set of distinct values kept up to a cap; `size` is exact unless `overflow`. */
@@ -130,8 +135,22 @@ export interface UsageView {
   /** Merged over the identity's id and aliases, and credentials that point to it only by id. */
   forIdentity(identityId: string): UsageStats | null;
   forCredential(credentialId: string): UsageStats | null;
-  /** Events that acted on behalf of this principal, by any identity. */
+  /**
+   * Events that acted on behalf of this principal, by any identity. Its
+   * terminations also hold the revocation, deletion or removal of every
+   * delegate that acted for the principal but whose end the log records
+   * without naming the principal: a credential tied to the principal (see
+   * `credentialsActingFor`), or an identity that acted for it whose grant,
+   * consent or whole self was removed (a revoke, disconnect or delete naming
+   * no credential).
+   */
   forPrincipal(principalId: string): UsageStats | null;
+  /**
+   * Credential ids tied to this principal, sorted: the inventory's (by
+   * `onBehalfOf`) and every credential an event named together with the
+   * principal (its use, its issue or refresh, its consent record).
+   */
+  credentialsActingFor(principalId: string): readonly string[];
   /** Events by this identity on behalf of this principal. */
   forDelegation(identityId: string, principalId: string): UsageStats | null;
   /** Actor references in events that match no identity in the inventory, sorted. */

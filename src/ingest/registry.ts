@@ -7,6 +7,7 @@ import { githubCredentialList } from './github/credential-list.js';
 import { canonicalCsv, canonicalEvents, canonicalInventory } from './canonical/index.js';
 import { usageSummary } from './canonical/usage-summary.js';
 import { oauthIntrospection } from './oauth/introspection.js';
+import { jwtClaims } from './oauth/jwt-claims.js';
 import { oktaSystemLog } from './okta/system-log.js';
 import { entraAuditLog } from './entra/audit-log.js';
 import { entraDirectoryObjects } from './entra/directory-objects.js';
@@ -36,6 +37,7 @@ export const ADAPTERS: readonly Adapter[] = [
   awsCredentialReport,
   oktaSystemLog,
   oauthIntrospection,
+  jwtClaims,
   githubAuditLog,
   githubCredentialList,
   gcpAuditLog,

@@ -166,7 +166,25 @@ export interface Credential {
    * in an audit log): `expiresAt: null` then means unknown, not never.
    */
   readonly expiryUnknown?: boolean;
+  /**
+   * RFC 8693 token exchange: the actors the token's nested `act` claim names,
+   * earliest first and the current actor (the final caller, outermost `act`)
+   * last, the same order as `Event.actorChain`. Absent when the token names no actor.
+   */
+  readonly actorChain?: readonly TokenParty[];
+  /** RFC 8693 `may_act`: the parties allowed to act for the subject. Absent when the token does not say. */
+  readonly mayAct?: readonly TokenParty[];
+  /** JWT / introspection `aud`: the resource servers the token is for. */
+  readonly audience?: readonly string[];
+  /** OIDC `azp`: the party the token was issued to, where it differs from or stands in for `client_id`. */
+  readonly authorizedParty?: string;
   readonly source: SourceRef;
+}
+
+/** A party named in an `act` or `may_act` claim: its `sub`, and its `iss` where the claim gives one. */
+export interface TokenParty {
+  readonly sub: string;
+  readonly iss?: string;
 }
 
 export const APPROVAL_STATUSES = ['active', 'revoked', 'closed', 'expired'] as const;

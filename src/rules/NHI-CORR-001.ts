@@ -1,12 +1,14 @@
 /*
  * uncorrelated-activity: an actor acts in the logs of a provider and tenant
  * for which an inventory was supplied, yet appears in none of the inventory
- * inputs — activity that cannot be tied to any known identity.
+ * inputs — activity that cannot be tied to any known identity. An actor a
+ * token's RFC 8693 `act` chain names is judged the same way, against the
+ * inventory and the approvals.
  */
-import { defineRule, type UsageStats } from '../engine/rule-api.js';
-import type { Identity } from '../model/index.js';
+import { defineRule, type InventoryView, type UsageStats } from '../engine/rule-api.js';
+import { formatSource, type Credential, type Identity, type SourceRef } from '../model/index.js';
 import { DataReader, activityEvidence, activityTime, dataContent, globMatcher } from './hygiene-support.js';
-import { formatActivity, listWithMore, plural } from './support.js';
+import { credentialEvidence, formatActivity, listWithMore, partyText, plural } from './support.js';
 
 interface ServiceActor {
   readonly matches: (ref: string) => boolean;
@@ -67,15 +69,59 @@ function placesOf(stats: UsageStats): Place[] {
   return providers.flatMap((provider) => tenants.map((tenant) => ({ provider, tenant })));
 }
 
+/**
+ * Actors that tokens' `act` chains name but that no identity (by id or
+ * alias), principal or approval (delegate, principal, approver) accounts for;
+ * each with the first token, in evidence order, that names it.
+ */
+function unaccountedChainActors(inventory: InventoryView): Map<string, Credential> {
+  const accounted = new Set<string>();
+  for (const approval of inventory.approvals()) {
+    for (const ref of [approval.delegate, approval.principal, approval.approver]) if (ref !== null) accounted.add(ref);
+  }
+  const found = new Map<string, Credential>();
+  const tokens = inventory.credentials().filter((credential) => (credential.actorChain?.length ?? 0) > 0);
+  for (const token of [...tokens].sort((a, b) => compareSources(a.source, b.source))) {
+    for (const actor of token.actorChain ?? []) {
+      const ref = actor.sub;
+      if (found.has(ref) || accounted.has(ref) || inventory.identity(ref) !== undefined || inventory.principal(ref) !== undefined) continue;
+      found.set(ref, token);
+    }
+  }
+  return found;
+}
+
+function compareSources(a: SourceRef, b: SourceRef): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
+}
+
 export const rule = defineRule('NHI-CORR-001', (ctx, sink) => {
   const { inventory, usage } = ctx;
-  if (usage.coverage() === null) {
-    sink.notEvaluated('no access-log events were supplied');
+  const chained = inventory.credentials().some((credential) => (credential.actorChain?.length ?? 0) > 0);
+  if (usage.coverage() === null && !chained) {
+    sink.notEvaluated('no access-log events and no tokens with an act (actor) chain were supplied');
     return;
   }
   const identities = inventory.identities();
   if (identities.length === 0) {
-    sink.notEvaluated('no identity inventory was supplied, so no actor in the logs can be checked against it');
+    sink.notEvaluated('no identity inventory was supplied, so no actor in the logs or in token act chains can be checked against it');
+    return;
+  }
+
+  // An actor a token says acted for its subject is activity as much as a log line is.
+  for (const [ref, token] of [...unaccountedChainActors(inventory)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const chain = (token.actorChain ?? []).map(partyText).join(' → ');
+    sink.report({
+      messageId: 'uncorrelated-chain-actor',
+      message:
+        `${ref} acted in the delegation chain of token ${token.id}${token.onBehalfOf === null ? '' : ` for ${token.onBehalfOf}`} (act chain ${chain}) ` +
+        `but appears in no inventory input or approval (${formatSource(token.source)}).`,
+      subject: { kind: 'identity', id: ref, ...(token.tenant === null ? {} : { tenant: token.tenant }) },
+      evidence: [credentialEvidence(token, `token ${token.id}: act chain ${chain}`)],
+    });
+  }
+  if (usage.coverage() === null) {
+    sink.note('no access-log events were supplied: only the actors in token act chains were checked against the inventory');
     return;
   }
   const serviceActors = readServiceActors(dataContent(ctx.data, 'provider-service-actors'));

@@ -44,7 +44,15 @@ interface EndedDelegation {
   readonly record: Evidence;
   /** Credentials that hang off it. */
   readonly credentials: readonly Credential[];
-  /** Revoke/disconnect events recorded for the delegation as a whole (principal, delegation pair or identity). */
+  /**
+   * Credentials no inventory lists that events show acting for it (by their id). Known for
+   * principals only: there a revoke naming a credential ends that credential alone.
+   */
+  readonly credentialRefs: readonly string[] | null;
+  /**
+   * Revoke/disconnect events recorded for the delegation (principal, delegation pair or identity).
+   * Those naming a credential end that credential only; the others end the delegation as a whole.
+   */
   readonly terminations: readonly TerminationRef[];
   /** Latest activity recorded for the delegation as a whole. */
   readonly use: LastUse | null;
@@ -68,6 +76,7 @@ function collect(inventory: InventoryView, usage: UsageView, asOf: Instant): End
       time: principal.offboardedAt,
       record: principalEvidence(principal, `${principal.kind} principal ${principal.id}, ${principal.status}`),
       credentials: inventory.credentialsActingFor(principal.id),
+      credentialRefs: usage.credentialsActingFor(principal.id).filter((id) => inventory.credential(id) === undefined),
       terminations: stats?.terminations ?? [],
       use: usageUse(stats, `last-use:principal:${principal.id}`, `delegates acting for ${principal.id}`),
       endsItself: false,
@@ -103,6 +112,7 @@ function collect(inventory: InventoryView, usage: UsageView, asOf: Instant): End
       time,
       record: approvalEvidence(approval, `approval ${approval.id}, ${how}`),
       credentials,
+      credentialRefs: null,
       terminations: stats?.terminations ?? [],
       use: forPrincipal === null ? null : usageUse(stats, `last-use:delegation:${approval.delegate}:${forPrincipal}`, `${approval.delegate} acting for ${forPrincipal}`),
       endsItself: false,
@@ -117,6 +127,7 @@ function collect(inventory: InventoryView, usage: UsageView, asOf: Instant): End
       time: identity.disabledAt,
       record: identityEvidence(identity, `${identity.type} ${identity.id}, ${identity.status}`),
       credentials: inventory.credentialsOf(identity.id),
+      credentialRefs: null,
       terminations: stats?.terminations ?? [],
       use: usageUse(stats, `last-use:identity:${identity.id}`, identity.id),
       endsItself: true,
@@ -139,7 +150,9 @@ export const rule = defineRule<Params>('NHI-LIFE-001', (ctx, sink) => {
   }
 
   for (const delegation of collect(inventory, usage, asOf)) {
-    const relevant = delegation.credentials.length > 0 || delegation.use !== null;
+    const refs = delegation.credentialRefs ?? [];
+    const known = delegation.credentials.length + refs.length;
+    const relevant = known > 0 || delegation.use !== null;
     if (delegation.time === null) {
       if (relevant) sink.note(`${delegation.label} but the input does not say when: not evaluated`);
       continue;
@@ -148,8 +161,12 @@ export const rule = defineRule<Params>('NHI-LIFE-001', (ctx, sink) => {
     const deadline = ended + grace;
     if (deadline > asOf) continue; // still within the grace period
 
-    // A disconnect of the whole delegation shortly before or after it ended settles everything.
-    if (delegation.terminations.some((termination) => termination.time >= ended - grace && termination.time <= deadline)) continue;
+    // A disconnect of the whole delegation shortly before or after it ended settles everything. For a
+    // principal, whose credentials are all known, one that names a credential ends that credential (checked below).
+    const wholeDelegation = (termination: TerminationRef): boolean => delegation.credentialRefs === null || termination.credential === undefined;
+    if (delegation.terminations.some((termination) => wholeDelegation(termination) && termination.time >= ended - grace && termination.time <= deadline)) {
+      continue;
+    }
 
     const open: Credential[] = [];
     const undated: string[] = [];
@@ -162,15 +179,17 @@ export const rule = defineRule<Params>('NHI-LIFE-001', (ctx, sink) => {
       sink.note(`${delegation.label}: ${listWithMore(undated)} marked inactive without a date; assumed disconnected in time`);
     }
 
-    const activity = open.reduce<LastUse | null>(
-      (latest, credential) => laterUse(latest, credentialLastUse(credential, usage)),
-      delegation.use,
-    );
+    // A credential known only from events ended when the log shows it revoked or deleted.
+    const openRefs = refs.filter((id) => !(usage.forCredential(id)?.terminations.some((end) => end.time <= deadline) ?? false));
+    const activity = [
+      ...open.map((credential) => credentialLastUse(credential, usage)),
+      ...openRefs.map((id) => usageUse(usage.forCredential(id), `last-use:${id}`, id)),
+    ].reduce<LastUse | null>((latest, use) => laterUse(latest, use), delegation.use);
     const usedAfter = activity !== null && activity.time > deadline ? activity : null;
 
-    if (open.length === 0) {
+    if (open.length === 0 && openRefs.length === 0) {
       // Nothing left hanging: either every credential was cut off, or none was known and none acted.
-      if (delegation.credentials.length > 0 || delegation.use === null) continue;
+      if (known > 0 || delegation.use === null) continue;
       if (delegation.endsItself && usedAfter === null) continue;
     }
 
@@ -187,8 +206,9 @@ export const rule = defineRule<Params>('NHI-LIFE-001', (ctx, sink) => {
     }
 
     let message = `${delegation.label} ${formatInstant(ended)}, but no revoke or disconnect event followed within ${formatDuration(grace)}`;
-    if (open.length > 0) {
-      message += `: ${listWithMore(open.map(credentialPhrase))} ${open.length === 1 ? 'was' : 'were'} still not revoked at ${formatInstant(deadline)}`;
+    const openPhrases = [...open.map(credentialPhrase), ...openRefs.map((id) => `credential ${id} (seen in the logs acting for ${delegation.subject.id})`)];
+    if (openPhrases.length > 0) {
+      message += `: ${listWithMore(openPhrases)} ${openPhrases.length === 1 ? 'was' : 'were'} still not revoked at ${formatInstant(deadline)}`;
     }
     if (usedAfter !== null) message += `; activity continued after the grace period, last at ${formatActivity(usedAfter)}`;
     else if (activity !== null) message += `; last activity ${formatActivity(activity)}`;

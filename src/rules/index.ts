@@ -10,6 +10,7 @@ import { rule as cred002 } from './NHI-CRED-002.js';
 import { rule as cred003 } from './NHI-CRED-003.js';
 import { rule as cred004 } from './NHI-CRED-004.js';
 import { rule as deleg001 } from './NHI-DELEG-001.js';
+import { rule as deleg002 } from './NHI-DELEG-002.js';
 import { rule as env001 } from './NHI-ENV-001.js';
 import { rule as human001 } from './NHI-HUMAN-001.js';
 import { rule as life001 } from './NHI-LIFE-001.js';
@@ -30,6 +31,6 @@ import { rule as trust001 } from './NHI-TRUST-001.js';
 
 // `never` params: each rule declares its own param shape; the engine passes YAML-validated values.
 export const RULES: readonly RuleLogic<never>[] = [
-  appr001, corr001, cred001, cred002, cred003, cred004, deleg001, env001, human001, life001, life002, life003, own001, priv001,
+  appr001, corr001, cred001, cred002, cred003, cred004, deleg001, deleg002, env001, human001, life001, life002, life003, own001, priv001,
   priv002, priv003, scope001, secret001, share001, tenant001, third001, token001, token002, trust001,
 ];

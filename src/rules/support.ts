@@ -17,6 +17,7 @@ import {
   type Principal,
   type SourceRef,
   type Subject,
+  type TokenParty,
 } from '../model/index.js';
 
 export function evidence(key: string, source: SourceRef, summary: string): Evidence {
@@ -107,7 +108,9 @@ export interface CredentialEnd {
 
 /**
  * The earliest way the credential had ended by `until`: `revokedAt`, a
- * termination event naming it, `expiresAt`, or the inactive flag (time unknown).
+ * termination event naming it, `expiresAt`, the removal of the delegation it
+ * was issued under (a revoke or disconnect of its holder acting for its
+ * principal, naming no credential, after its issue), or the inactive flag (time unknown).
  * Null when, as far as the inputs show, it still worked at `until`.
  */
 export function credentialEnd(credential: Credential, usage: UsageView, until: Instant): CredentialEnd | null {
@@ -122,6 +125,16 @@ export function credentialEnd(credential: Credential, usage: UsageView, until: I
   }
   if (credential.expiresAt !== null && credential.expiresAt <= until) {
     ends.push({ how: 'expired', time: credential.expiresAt, source: credential.source });
+  }
+  // The grant or consent behind a delegated token removed after it was issued (Okta consent revoke,
+  // an authorization destroyed) ends it too; a revoke naming another credential does not.
+  const holder = credential.identity ?? credential.clientId;
+  if (holder !== null && credential.onBehalfOf !== null && credential.issuedAt !== null) {
+    const issued = credential.issuedAt;
+    const removal = usage
+      .forDelegation(holder, credential.onBehalfOf)
+      ?.terminations.find((end) => end.credential === undefined && end.time >= issued && end.time <= until);
+    if (removal !== undefined) ends.push({ how: removal.category, time: removal.time, source: removal.source });
   }
   const timed = ends.sort((a, b) => (a.time ?? 0) - (b.time ?? 0))[0];
   if (timed !== undefined) return timed;
@@ -193,4 +206,9 @@ export function listWithMore(items: readonly string[], cap = 5): string {
 export function plural(count: number, noun: string): string {
   if (count === 1) return `${count} ${noun}`;
   return `${count} ${/[^aeiou]y$/.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`}`;
+}
+
+/** A token's `act` / `may_act` party: `agent`, or `agent (iss https://as.example)`. */
+export function partyText(party: TokenParty): string {
+  return party.iss === undefined ? party.sub : `${party.sub} (iss ${party.iss})`;
 }

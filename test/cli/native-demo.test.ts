@@ -33,6 +33,8 @@ const NATIVE_FIRINGS: Readonly<Record<string, readonly string[]>> = {
   'token-refresh-after-end': ['rt-crm-alice-41d2'],
   'unconstrained-oidc-trust': [arn('role', 'release-publisher')],
   'unrotated-credential': [`${arn('user', 'ci-deployer')}#access-key-1`],
+  'uncorrelated-activity': ['ticket-relay'],
+  'unpermitted-actor': ['at-hd-carol-tx02'],
   'unused-permissions': [arn('role', 'platform-bootstrap'), arn('role', 'service-role/manifest-archiver')],
   'use-after-revocation': ['alice@kestrel.example'],
   'wildcard-privilege': [arn('role', 'platform-bootstrap'), arn('role', 'service-role/manifest-archiver')],
@@ -84,6 +86,7 @@ describe('scan on the native-export demo bundle', () => {
       'aws-cloudtrail',
       'aws-credential-report',
       'canonical-inventory',
+      'jwt-claims',
       'oauth-introspection',
       'okta-system-log',
     ]);
@@ -126,6 +129,8 @@ describe('scan on the native-export demo bundle', () => {
       'bob@kestrel.example',
       'carol@kestrel.example',
       'rt-hd-bob-88a0',
+      // Exchanged by the assistant itself, as its may_act allows.
+      'at-hd-carol-tx01',
       'APR-KF-0012',
       // Keys rotated within the 90-day period and in use: only their holders are findings.
       `${arn('user', 'edi-gateway')}#access-key-1`,
@@ -150,6 +155,9 @@ describe('scan on the native-export demo bundle', () => {
     expect(keys && files(keys)).toEqual([REPORT, REPORT]);
     const human = byRule(report, 'human-use-of-nhi')[0];
     expect(human && files(human)).toEqual(expect.arrayContaining([AUTHZ, REPORT, expect.stringMatching(/cloudtrail\/.+\.json\.gz$/)]));
+    const claims = `${DIR}/oauth/token-claims.ndjson`;
+    expect(byRule(report, 'unpermitted-actor').map((finding) => finding.evidence.map((item) => `${item.source.file}:${item.source.line}`))).toEqual([[`${claims}:2`]]);
+    expect(byRule(report, 'uncorrelated-activity').flatMap(files)).toEqual([claims]);
     const stale = byRule(report, 'stale-approval')[0];
     expect(stale && files(stale)).toEqual(expect.arrayContaining([INVENTORY, OKTA_LOG]));
 

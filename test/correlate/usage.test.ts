@@ -131,6 +131,20 @@ describe('UsageFold', () => {
     expect(copy.byIdentityRef.get('svc')?.stats().services.values).toEqual(['s3']);
   });
 
+  it('keeps the principal -> credential links and the last consents across a thread boundary and a merge', () => {
+    const left = new UsageFold();
+    left.add(ev({ time: t('2026-01-02T00:00:00Z'), identity: 'app', credential: 'rt-1', onBehalfOf: 'alice', category: 'token-refresh' }));
+    left.add(ev({ time: t('2026-01-03T00:00:00Z'), identity: 'app', category: 'consent', onBehalfOf: 'alice' }));
+    const right = new UsageFold();
+    right.add(ev({ time: t('2026-01-04T00:00:00Z'), credential: 'rt-2', onBehalfOf: 'alice', category: 'consent' }));
+    right.add(ev({ time: t('2026-01-05T00:00:00Z'), identity: 'app', category: 'consent', outcome: 'failure' }));
+    const copy = UsageFold.fromData(structuredClone(left.toData()));
+    copy.merge(UsageFold.fromData(structuredClone(right.toData())));
+    expect([...(copy.credentialsByPrincipal.get('alice') ?? [])].sort()).toEqual(['rt-1', 'rt-2']);
+    // A refused consent granted nothing.
+    expect(copy.lastConsent.get('app')?.time).toBe(t('2026-01-03T00:00:00Z'));
+  });
+
   it('breaks ties on time by evidence position, not arrival order', () => {
     const tie = t('2026-02-01T00:00:00Z');
     const a = ev({ time: tie, identity: 'svc', source: { file: 'z.ndjson', line: 1 } });

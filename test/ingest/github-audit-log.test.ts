@@ -103,8 +103,8 @@ describe('github-audit-log records (NDJSON fixture)', () => {
       active: true,
       source: { file: display, line: at('g02') },
     });
-    // The destroy entry names the token by hash only: it still revokes the same credential.
-    expect(await eventAt('g04')).toMatchObject({ identity: null, credential: 'gh-token:5001', category: 'revoke', onBehalfOf: null });
+    // The destroy entry names the token by hash only: it still revokes the same credential, held for its owner in `user`.
+    expect(await eventAt('g04')).toMatchObject({ identity: null, credential: 'gh-token:5001', category: 'revoke', onBehalfOf: 'alice' });
   });
 
   test('classic PAT: scopes from token_scopes, no expiry, regenerate rotates it', async () => {

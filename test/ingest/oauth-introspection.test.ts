@@ -58,6 +58,7 @@ describe('oauth-introspection records', () => {
         revokedAt: null,
         createdBy: null,
         active: true,
+        audience: ['https://api.acme.example'],
         source: { file: 'fixtures/oauth/introspection-single.json', line: 1 },
       },
     ]);
@@ -99,23 +100,30 @@ describe('oauth-introspection records', () => {
     expect(JSON.stringify(records)).not.toContain('RAW-SECRET');
   });
 
-  test('NDJSON: act chain parse-safe, inactive with members kept, malformed lines skipped with line and field', async () => {
+  test('NDJSON: act chain read earliest actor first, inactive with members kept, malformed lines (a non-object act too) skipped with line and field', async () => {
     const { records, skips } = await runAdapter(oauthIntrospection, NDJSON);
     expect(skips).toEqual([
       { line: lineOf(NDJSON, 'at-bad-03'), message: 'active: expected true or false, got a string' },
       { line: lineOf(NDJSON, 'at-bad-04'), message: 'exp: expected seconds since the epoch, got a string' },
       { line: lineOf(NDJSON, 'not json'), message: 'not valid JSON' },
       { line: lineOf(NDJSON, '[1,2]'), message: 'expected a JSON object, got a list' },
+      { line: lineOf(NDJSON, 'at-ci-05'), message: 'act: expected an object with "sub", got a string' },
     ]);
     const credentials = ofKind(records, 'credential');
     expect(credentials.map((c) => [c.id, c.source.line])).toEqual([
       ['at-act-01', 1],
       ['at-old-02', 3],
-      ['at-ci-05', lineOf(NDJSON, 'at-ci-05')],
     ]);
-    expect(credentials[0]).toMatchObject({ onBehalfOf: 'carol@acme.example', tenant: 'tenant-us-2', approval: 'apr-21', identity: 'triage-agent' });
+    expect(credentials[0]).toMatchObject({
+      onBehalfOf: 'carol@acme.example',
+      tenant: 'tenant-us-2',
+      approval: 'apr-21',
+      identity: 'triage-agent',
+      // act: {sub: triage-agent, act: {sub: support-portal}}: the portal acted first, the agent is the current actor.
+      actorChain: [{ sub: 'support-portal' }, { sub: 'triage-agent' }],
+    });
+    expect(credentials[0]?.mayAct).toBeUndefined();
     expect(credentials[1]).toMatchObject({ active: false, type: 'refresh-token', clientId: 'old-sync' });
-    expect(credentials[2]).toMatchObject({ type: 'access-token', scopes: ['deploy'] });
     expect(JSON.stringify(records)).not.toContain('RAW-SECRET');
   });
 

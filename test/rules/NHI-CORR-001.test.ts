@@ -3,7 +3,7 @@ import type { FindingDraft } from '../../src/engine/rule-api.js';
 import { formatSource, type NormalizedRecord } from '../../src/model/index.js';
 import { rule } from '../../src/rules/NHI-CORR-001.js';
 import { runRule } from '../helpers/run-rule.js';
-import { at, credential, event, identity, principal, t, world } from '../helpers/world.js';
+import { approval, at, credential, event, identity, principal, t, world } from '../helpers/world.js';
 
 const AS_OF = t('2026-03-10T00:00:00Z');
 const ACCOUNT = '111122223333';
@@ -106,5 +106,41 @@ describe('NHI-CORR-001 uncorrelated-activity', () => {
     const run = await runRule(rule, world(...records), AS_OF);
     expect(run.notEvaluated).toEqual([expect.stringMatching(reason)]);
     expect(run.findings).toEqual([]);
+  });
+
+  describe('actors named in token act chains', () => {
+    const agent = () => identity({ id: 'triage-agent', type: 'agent', provider: 'oauth', source: at('agents.yaml', 2) });
+    const token = (chain: string[], line = 4) =>
+      credential({
+        id: `tx-${line}`, identity: 'triage-agent', clientId: 'triage-agent', type: 'access-token', onBehalfOf: 'alice@example.com', tenant: 'tenant-1',
+        actorChain: chain.map((sub) => ({ sub })), source: at('tokens.ndjson', line),
+      });
+
+    it('reports an actor no inventory or approval accounts for, naming the token, its subject and chain, even without logs', async () => {
+      const run = await runRule(rule, world(agent(), token(['shadow-relay', 'triage-agent'])), AS_OF);
+      expect(run.findings.map((finding) => [finding.messageId, finding.subject])).toEqual([
+        ['uncorrelated-chain-actor', { kind: 'identity', id: 'shadow-relay', tenant: 'tenant-1' }],
+      ]);
+      expect(run.findings[0]?.message).toBe(
+        'shadow-relay acted in the delegation chain of token tx-4 for alice@example.com (act chain shadow-relay → triage-agent) ' +
+          'but appears in no inventory input or approval (tokens.ndjson:4).',
+      );
+      expect(where(run.findings[0])).toEqual(['tokens.ndjson:4']);
+      expect(run.notes).toEqual(['no access-log events were supplied: only the actors in token act chains were checked against the inventory']);
+    });
+
+    it('reports each unaccounted actor once, at the first token that names it', async () => {
+      const run = await runRule(rule, world(agent(), token(['shadow-relay', 'triage-agent'], 9), token(['shadow-relay', 'triage-agent'], 4)), AS_OF);
+      expect(run.findings.map((finding) => where(finding))).toEqual([['tokens.ndjson:4']]);
+    });
+
+    it.each<{ name: string; extra: NormalizedRecord[] }>([
+      { name: 'an identity alias', extra: [identity({ id: 'gw-1', aliases: ['shadow-relay'], provider: 'oauth', source: at('gw.yaml', 1) })] },
+      { name: 'an approval delegate', extra: [approval({ id: 'apr-1', delegate: 'shadow-relay', principal: 'alice@example.com', source: at('approvals.yaml', 3) })] },
+      { name: 'a known principal', extra: [principal({ id: 'shadow-relay', kind: 'system', source: at('people.yaml', 1) })] },
+    ])('stays quiet when the actor is $name', async ({ extra }) => {
+      const run = await runRule(rule, world(agent(), ...extra, token(['shadow-relay', 'triage-agent'])), AS_OF);
+      expect(run.findings).toEqual([]);
+    });
   });
 });

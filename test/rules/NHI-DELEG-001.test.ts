@@ -3,13 +3,21 @@ import type { FindingDraft } from '../../src/engine/rule-api.js';
 import { formatSource, type NormalizedRecord } from '../../src/model/index.js';
 import { rule } from '../../src/rules/NHI-DELEG-001.js';
 import { runRule } from '../helpers/run-rule.js';
-import { at, event, identity, t, world } from '../helpers/world.js';
+import { at, credential, event, identity, t, world } from '../helpers/world.js';
 
 const AS_OF = t('2026-03-10T00:00:00Z');
 const SA = 'reporter@proj.iam.gserviceaccount.com';
 const sa = () => identity({ id: SA, provider: 'gcp', tenant: 'proj', source: at('iam.json', 5) });
 const hop = (chain: string[], line: number, who = SA, outcome: 'success' | 'failure' = 'success') =>
   event({ time: t('2026-03-01T10:00:00Z') + line, identity: who, actorChain: chain, action: 'bigquery.jobs.create', outcome, source: at('audit.json', line) });
+
+const AGENT = 'triage-agent';
+const agent = () => identity({ id: AGENT, type: 'agent', provider: 'oauth', source: at('agents.yaml', 2) });
+const token = (id: string, chain: string[], line: number, client = AGENT) =>
+  credential({
+    id, identity: client, clientId: client, type: 'access-token', onBehalfOf: 'alice@example.com', issuedAt: t('2026-03-01T10:00:00Z'),
+    ...(chain.length === 0 ? {} : { actorChain: chain.map((sub) => ({ sub })) }), source: at('tokens.ndjson', line),
+  });
 
 function where(finding: FindingDraft | undefined): string[] {
   return (finding?.evidence ?? []).map((item) => formatSource(item.source));
@@ -70,8 +78,32 @@ describe('NHI-DELEG-001 delegation-chain-depth', () => {
     expect(run.findings[0]?.message).toMatch(/chain of 20 hops \(hop0 → .* → hop15 → …\)/);
   });
 
-  it('is not evaluated without events', async () => {
-    const run = await runRule(rule, world(sa()), AS_OF);
-    expect(run.notEvaluated).toEqual(['no access-log events were supplied, so delegation chains are unknown']);
+  it('is not evaluated without events or chained tokens', async () => {
+    const run = await runRule(rule, world(sa(), token('tx-0', [], 3)), AS_OF);
+    expect(run.notEvaluated).toEqual(['no access-log events and no tokens with an act chain were supplied, so delegation chains are unknown']);
+  });
+
+  it('reports a token whose act chain is deeper than max_hops, without any event, naming the token, subject and hops', async () => {
+    const run = await runRule(rule, world(agent(), token('tx-1', ['edge-proxy', 'support-gateway', AGENT], 4)), AS_OF);
+    expect(run.findings).toHaveLength(1);
+    const [finding] = run.findings;
+    expect(finding?.messageId).toBe('token-chain-too-deep');
+    expect(finding?.subject).toEqual({ kind: 'identity', id: AGENT, provider: 'oauth' });
+    expect(finding?.message).toBe(
+      `Agent ${AGENT} holds token tx-1 for alice@example.com issued 2026-03-01T10:00:00Z whose act claim chains 3 actors ` +
+        '(edge-proxy → support-gateway → triage-agent), more than the 2 allowed (tokens.ndjson:4).',
+    );
+    expect(where(finding)).toEqual(['agents.yaml:2', 'tokens.ndjson:4']);
+  });
+
+  it('judges a token of a client the inventory does not list under that client', async () => {
+    const run = await runRule(rule, world(sa(), token('tx-2', ['a', 'b', 'c'], 6, 'unlisted-client')), AS_OF);
+    expect(run.findings.map((finding) => [finding.messageId, finding.subject.id])).toEqual([['token-chain-too-deep', 'unlisted-client']]);
+  });
+
+  it('stays quiet for a token with one intermediary (gateway → agent)', async () => {
+    const run = await runRule(rule, world(agent(), token('tx-3', ['support-gateway', AGENT], 5)), AS_OF);
+    expect(run.findings).toEqual([]);
+    expect(run.notes).toEqual([]);
   });
 });

@@ -111,6 +111,15 @@ describe('NHI-LIFE-001 missing-disconnect-event', () => {
       subject: { kind: 'principal', id: ALICE }, severity: 'high', evidence: ['hr.yaml:10', 'events.ndjson:30'],
     },
     {
+      name: 'one of two tokens that acted for the person revoked (the other, known only from the logs, lives on)',
+      records: [
+        app(), alice(), rt1({ revokedAt: t('2026-02-10T02:00:00Z') }), ...window(), use('2026-02-09T12:00:00Z', 5),
+        event({ time: t('2026-02-09T13:00:00Z'), identity: 'mail-sync', credential: 'rt-2', onBehalfOf: ALICE, category: 'token-refresh', source: at('events.ndjson', 6) }),
+        event({ time: t('2026-02-10T01:00:00Z'), identity: 'admin', credential: 'rt-1', category: 'revoke', source: at('events.ndjson', 7) }),
+      ],
+      subject: { kind: 'principal', id: ALICE }, severity: 'high', evidence: ['hr.yaml:10', 'events.ndjson:6'],
+    },
+    {
       name: 'logs that miss the offboarding but show the token used long after',
       records: [app(), alice(), rt1(), use('2026-03-01T00:00:00Z', 60), use('2026-03-02T00:00:00Z', 61)],
       subject: { kind: 'principal', id: ALICE }, severity: 'critical', evidence: ['hr.yaml:10', 'tokens.json:4', 'events.ndjson:61'],
@@ -127,6 +136,29 @@ describe('NHI-LIFE-001 missing-disconnect-event', () => {
 
   it.each<{ name: string; records: NormalizedRecord[] }>([
     { name: 'the token was revoked within the grace period', records: [app(), alice(), rt1({ revokedAt: t('2026-02-10T02:00:00Z') }), ...window()] },
+    {
+      name: 'a revoke naming only the token that the logs show acting for the person (no inventory)',
+      records: [
+        alice(), ...window(), use('2026-02-09T12:00:00Z', 5),
+        event({ time: t('2026-02-10T00:10:00Z'), identity: 'admin', credential: 'rt-1', category: 'revoke', source: at('events.ndjson', 7) }),
+      ],
+    },
+    {
+      name: 'a revoked approval whose delegate\'s token (known only from the logs) was revoked for the person',
+      records: [
+        app(), alice({ status: 'active', offboardedAt: null }),
+        approval({ id: 'apr-3', delegate: 'mail-sync', principal: ALICE, status: 'revoked', endedAt: t('2026-02-15T00:00:00Z'), source: at('approvals.yaml', 12) }),
+        ...window(), use('2026-02-14T12:00:00Z', 5, { credential: 'rt-log-only' }),
+        event({ time: t('2026-02-15T00:10:00Z'), identity: 'mail-sync', credential: 'rt-log-only', onBehalfOf: ALICE, category: 'revoke', source: at('events.ndjson', 8) }),
+      ],
+    },
+    {
+      name: 'the delegate app itself deleted (its grant gone for everyone it acted for)',
+      records: [
+        alice(), ...window(), use('2026-02-09T12:00:00Z', 5),
+        event({ time: t('2026-02-10T00:10:00Z'), identity: 'mail-sync', category: 'identity-delete', source: at('events.ndjson', 7) }),
+      ],
+    },
     {
       name: 'a revoke event names the token within the grace period',
       records: [app(), alice(), rt1(), ...window(), event({ time: t('2026-02-10T05:00:00Z'), credential: 'rt-1', category: 'revoke' })],

@@ -145,6 +145,33 @@ describe('NHI-TOKEN-001 orphaned-refresh-token', () => {
     expect(run.findings).toEqual([]);
   });
 
+  describe('the consent behind the token removed (a disconnect naming the client and the person, no token)', () => {
+    const consentRevoke = (iso: string) =>
+      event({ time: t(iso), identity: 'ci-deployer', onBehalfOf: ALICE, category: 'disconnect', source: at('okta.ndjson', 9) });
+    const issued = token({ issuedAt: t('2026-01-05T00:00:00Z') });
+
+    it('ends the token when it came after the token was issued', async () => {
+      const run = await runRule(rule, world(client(), offboardedAlice(), issued, consentRevoke('2026-02-10T00:05:00Z')), AS_OF);
+      expect(run.findings).toEqual([]);
+    });
+
+    it('does not end a token issued after the removal (consent was given again)', async () => {
+      const run = await runRule(rule, world(client(), offboardedAlice(), issued, consentRevoke('2026-01-01T00:00:00Z')), AS_OF);
+      expect(run.findings.map((finding) => finding.subject.id)).toEqual(['rt-7f3a']);
+    });
+
+    it('does not end a token whose issue time is unknown', async () => {
+      const run = await runRule(rule, world(client(), offboardedAlice(), token(), consentRevoke('2026-02-10T00:05:00Z')), AS_OF);
+      expect(run.findings.map((finding) => finding.subject.id)).toEqual(['rt-7f3a']);
+    });
+
+    it('is not ended by the revoke of another token of the same client for the same person', async () => {
+      const other = event({ time: t('2026-02-10T00:05:00Z'), identity: 'ci-deployer', credential: 'rt-other', onBehalfOf: ALICE, category: 'revoke', source: at('okta.ndjson', 9) });
+      const run = await runRule(rule, world(client(), offboardedAlice(), issued, other), AS_OF);
+      expect(run.findings.map((finding) => finding.subject.id)).toEqual(['rt-7f3a']);
+    });
+  });
+
   it('names every broken anchor of one token and reports each token once', async () => {
     const scene = world(
       client({ status: 'deleted', disabledAt: t('2026-02-20T00:00:00Z') }),

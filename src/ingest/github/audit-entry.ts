@@ -136,7 +136,8 @@ export function mapAuditEntry(value: unknown, source: SourceRef, tokenIds: Token
     return event({ identity: kind.app, credential: credentialId, category: 'credential-create' });
   }
   if (TOKEN_REVOKE.has(action)) {
-    return event({ identity: token?.app ?? null, credential: credentialId, category: 'revoke' });
+    // `user` is the token's owner (the actor may be an organisation admin): the revoke ends access held for them.
+    return event({ identity: token?.app ?? null, credential: credentialId, category: 'revoke', onBehalfOf: user });
   }
   if (KEY_CREATE.has(action) || KEY_DELETE.has(action)) {
     const keyId = keyCredentialId(entry);

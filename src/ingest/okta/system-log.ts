@@ -208,7 +208,10 @@ function mapLogEvent(value: unknown, source: SourceRef): NormalizedRecord[] | st
     case 'app.oauth2.as.token.revoke': {
       const target = targets.find((t) => t.type === 'refresh_token' || t.type === 'access_token');
       const credential = text(debug['tokenId']) ?? text(debug['refreshTokenId']) ?? target?.id ?? null;
-      event({ identity: clientId, credential, category: 'revoke', onBehalfOf: user });
+      // The actor of a revoke is whoever revoked (often an admin), not the token's user: only a User target names them.
+      // Without one, the token id ties the revoke to the person its grants and refreshes acted for.
+      const owner = targets.find((t) => t.type === 'User');
+      event({ identity: clientId, credential, category: 'revoke', onBehalfOf: owner === undefined ? null : (owner.alternateId ?? owner.id) });
       return out;
     }
     case 'app.oauth2.as.consent.grant':
