@@ -40,10 +40,10 @@ export class UsageFold {
     if (this.to === null || event.time > this.to) this.to = event.time;
     if (event.tenant !== null) widen(this.tenantSpans, event.tenant, { from: event.time, to: event.time, events: 1 });
     const facts = eventFacts(event);
-    if (event.identity !== null) accumulator(this.byIdentityRef, event.identity).add(event, facts);
+    if (event.identity !== null) accumulator(this.byIdentityRef, event.identity, true).add(event, facts);
     if (event.credential !== null) {
       accumulator(this.byCredential, event.credential).add(event, facts);
-      if (event.identity === null) accumulator(this.byCredentialOnly, event.credential).add(event, facts);
+      if (event.identity === null) accumulator(this.byCredentialOnly, event.credential, true).add(event, facts);
     }
     if (event.onBehalfOf !== null) {
       accumulator(this.byPrincipal, event.onBehalfOf).add(event, facts);
@@ -114,15 +114,16 @@ export function delegationKey(actor: string, principal: string): string {
   return `${actor}${PAIR}${principal}`;
 }
 
-function accumulator(map: Map<string, UsageAccumulator>, key: string): UsageAccumulator {
+/** `tracksDays` for identity keys: only they keep per-action days of use. */
+function accumulator(map: Map<string, UsageAccumulator>, key: string, tracksDays = false): UsageAccumulator {
   let found = map.get(key);
   if (found === undefined) {
-    found = new UsageAccumulator();
+    found = new UsageAccumulator(tracksDays);
     map.set(key, found);
   }
   return found;
 }
 
 function mergeMaps(into: Map<string, UsageAccumulator>, from: ReadonlyMap<string, UsageAccumulator>): void {
-  for (const [key, value] of from) accumulator(into, key).merge(value);
+  for (const [key, value] of from) accumulator(into, key, value.tracksDays).merge(value);
 }
