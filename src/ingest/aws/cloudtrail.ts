@@ -110,7 +110,7 @@ function createdKey(event: Event): Credential | undefined {
   return {
     id: event.credential,
     identity: event.identity,
-    type: 'access-key',
+    type: event.credential.startsWith('login-profile:') ? 'password' : 'access-key',
     issuedAt: event.time,
     expiresAt: null,
     lastRotatedAt: event.time,
@@ -204,6 +204,10 @@ function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event 
         retarget(targetUser ?? callerUser(actor), text(accessKey['accessKeyId']), 'credential-create');
         break;
       }
+      case 'CreateLoginProfile':
+        // A console password is a static credential of the user; it has no id of its own.
+        retarget(targetUser ?? callerUser(actor), targetUser === null ? null : `login-profile:${targetUser}`, 'credential-create');
+        break;
       case 'DeleteAccessKey':
         retarget(targetUser ?? callerUser(actor), text(request['accessKeyId']), 'credential-delete');
         break;
@@ -249,8 +253,21 @@ function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event 
     category,
     onBehalfOf: null,
     actorChain,
+    ...((category as EventCategory) === 'credential-create' && interactiveSession(record, ui) ? { actorInteractive: true } : {}),
     source,
   };
+}
+
+/**
+ * A person at the console or signed in through IAM Identity Center: the
+ * console marks its calls `sessionCredentialFromConsole`, and SSO sessions are
+ * of `AWSReservedSSO_*` roles. Other callers may be people too; the log does not say.
+ */
+function interactiveSession(record: Fields, ui: Fields | undefined): boolean {
+  if (record['sessionCredentialFromConsole'] === 'true' || record['sessionCredentialFromConsole'] === true) return true;
+  const context = ui !== undefined && isMapping(ui['sessionContext']) ? ui['sessionContext'] : {};
+  const issuer = isMapping(context['sessionIssuer']) ? context['sessionIssuer'] : {};
+  return text(issuer['userName'])?.startsWith('AWSReservedSSO_') ?? false;
 }
 
 interface Actor {
