@@ -4,7 +4,7 @@
  * a static secret beside a federated / workload-identity trust (b).
  */
 import { classifyIdentity, defineRule, type CreationRef, type InventoryView } from '../engine/rule-api.js';
-import { formatInstant, type Credential, type Identity, type Provisioner } from '../model/index.js';
+import { formatInstant, type Credential, type Identity, type Provisioner, type SourceRef } from '../model/index.js';
 import { credentialOwner, credentialTypesParam } from './lifecycle-support.js';
 import { globMatches } from './privilege-support.js';
 import { credentialEvidence, credentialLabel, credentialSubject, evidence, formatActivity, identityEvidence, isLive, listWithMore, plural } from './support.js';
@@ -37,6 +37,10 @@ function placeText(provider: string, tenant: string | null): string {
   return tenant === null ? provider : `${provider}/${tenant}`;
 }
 
+function sameSource(a: SourceRef, b: SourceRef): boolean {
+  return a.file === b.file && a.line === b.line;
+}
+
 function hasFederatedTrust(identity: Identity): boolean {
   return (identity.trust ?? []).some((statement) => statement.effect === 'allow' && statement.trustees.some((trustee) => trustee.kind === 'federated'));
 }
@@ -55,7 +59,8 @@ export const rule = defineRule<Params>('NHI-CRED-005', (ctx, sink) => {
 
   for (const credential of inventory.credentials()) {
     const owner = credentialOwner(credential, inventory);
-    if (owner === undefined || !classifyIdentity(owner, inventory, usage).nonHuman) continue;
+    // Declared consumers make a user record a workload's, even when a person has since signed in with it.
+    if (owner === undefined || (owner.consumers.length === 0 && !classifyIdentity(owner, inventory, usage).nonHuman)) continue;
     const tenant = credential.tenant ?? owner.tenant;
     const governing = provisioners.filter((p) => p.provider === owner.provider && (p.tenant === null || p.tenant === tenant));
     const creation = usage.forCredential(credential.id)?.creation ?? null;
@@ -106,7 +111,10 @@ export const rule = defineRule<Params>('NHI-CRED-005', (ctx, sink) => {
       subject: credentialSubject(credential, owner),
       evidence: [
         credentialEvidence(credential, `${credential.type} ${credential.id} created by ${actorRole(creator)}`),
-        ...(creation === null ? [] : [evidence(`creation:${credential.id}`, creation.source, `${credential.id} created at ${formatInstant(creation.time)}`)]),
+        // The creation event is often the credential's own record (CloudTrail CreateAccessKey): cite it once.
+        ...(creation === null || sameSource(creation.source, credential.source)
+          ? []
+          : [evidence(`creation:${credential.id}`, creation.source, `${credential.id} created at ${formatInstant(creation.time)}`)]),
         ...governing.map((p, index) => evidence(`provisioners:${p.provider}:${p.tenant ?? '*'}:${index}`, p.source, `provisioners for ${placeText(p.provider, p.tenant)}`)),
       ],
     });

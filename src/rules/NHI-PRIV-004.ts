@@ -148,9 +148,13 @@ export const rule = defineRule<Params>('NHI-PRIV-004', (ctx, sink) => {
     used.sort();
     const dayList = [...days].sort((a, b) => a - b).map((day) => formatDate(day * DAY_MS));
     const grantIndexes = [...held.keys()].filter((index) => (held.get(index)?.patterns ?? []).some((p) => used.some((a) => patternsOverlap(p, a))));
+    // Name what makes each grant privileged: an admin grant's own actions, else the escalation permissions it gives.
     const grantTexts = grantIndexes.map((index) => {
       const grant = grants[index];
-      return grant === undefined ? '' : `${quoteAll(grant.notActions ? ['*'] : grant.actions.slice(0, 3))} via ${viaText(grant)}`;
+      const privilege = held.get(index);
+      if (grant === undefined || privilege === undefined) return '';
+      const named = privilege.admin ? (grant.notActions ? ['*'] : grant.actions) : privilege.patterns;
+      return `${quoteAll(named.slice(0, 5))}${named.length > 5 ? ` and ${named.length - 5} more` : ''} via ${viaText(grant)}`;
     });
     const isAdmin = grantIndexes.some((index) => held.get(index)?.admin === true);
     sink.report({

@@ -44,7 +44,7 @@ describe('NHI-CRED-005 alternate-enrolment-path', () => {
       `Access key AKIAEXAMPLE0001 of ${USER} was created by ${SSO_ADMIN} 2026-03-02T10:00:00Z (trail.json:9) in an interactive session, ` +
         `who is not a provisioner for aws/${ACCOUNT} (provisioners: ${TERRAFORM}).`,
     );
-    expect(finding?.evidence.map((item) => formatSource(item.source))).toEqual(['trail.json:9', 'trail.json:9', '.nhi-audit.yaml:3']);
+    expect(finding?.evidence.map((item) => formatSource(item.source))).toEqual(['trail.json:9', '.nhi-audit.yaml:3']);
   });
 
   it('reports a key whose created_by is not a provisioner at the rule severity when the session is not known to be interactive', async () => {

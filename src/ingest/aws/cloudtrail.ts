@@ -110,7 +110,7 @@ function createdKey(event: Event): Credential | undefined {
   return {
     id: event.credential,
     identity: event.identity,
-    type: event.credential.startsWith('login-profile:') ? 'password' : 'access-key',
+    type: event.credential.endsWith('#password') ? 'password' : 'access-key',
     issuedAt: event.time,
     expiresAt: null,
     lastRotatedAt: event.time,
@@ -205,8 +205,8 @@ function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event 
         break;
       }
       case 'CreateLoginProfile':
-        // A console password is a static credential of the user; it has no id of its own.
-        retarget(targetUser ?? callerUser(actor), targetUser === null ? null : `login-profile:${targetUser}`, 'credential-create');
+        // A console password has no id of its own: named as the credential report names it, so the two records meet.
+        retarget(targetUser ?? callerUser(actor), (targetUser ?? callerUser(actor)) === null ? null : `${targetUser ?? callerUser(actor)}#password`, 'credential-create');
         break;
       case 'DeleteAccessKey':
         retarget(targetUser ?? callerUser(actor), text(request['accessKeyId']), 'credential-delete');
