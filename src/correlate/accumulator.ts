@@ -199,6 +199,7 @@ export class UsageAccumulator {
   }
 
   stats(): UsageStats {
+    const days = this.actionDays?.view();
     return {
       events: this.events,
       ownActions: this.ownActions,
@@ -221,8 +222,8 @@ export class UsageAccumulator {
       reuses: this.reuses,
       lastReuse: this.lastReuse,
       creation: this.creation,
-      actionDays: this.actionDays?.view().days ?? EMPTY_DAYS,
-      actionDaysOverflow: this.actionDays?.view().overflow ?? false,
+      actionDays: days?.days ?? EMPTY_DAYS,
+      actionDaysOverflow: days?.overflow ?? false,
       interactiveLogins: this.interactiveLogins,
       lastInteractiveLogin: this.lastInteractiveLogin,
       terminations: this.terminations,

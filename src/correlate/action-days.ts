@@ -19,78 +19,100 @@ export type ActionDaysData = readonly (readonly [string, readonly number[], bool
  * on only a few days" needs, folded without knowing at fold time which actions
  * are privileged. Bounded twice — at most `actionCap` actions (the smallest
  * names, so merges agree whatever the order) and `DAY_CAP` days each (the
- * earliest) — so memory follows identities, not log volume.
+ * earliest) — so memory follows identities, not log volume. Most actions are
+ * used on one day of a key's window, so a single day is stored as a bare
+ * number and only longer lists as arrays.
  */
 export class ActionDays {
-  private readonly byAction = new Map<string, { days: number[]; more: boolean }>();
+  /** action → its one day, or its sorted days. */
+  private readonly byAction = new Map<string, number | number[]>();
+  /** Actions used on more days than kept (rare: created on first need). */
+  private crowded: Set<string> | undefined;
   private overflowed = false;
 
   constructor(private readonly actionCap: number) {}
 
   add(action: string, day: number): void {
-    const entry = this.entry(action);
-    if (entry !== undefined) addDay(entry, day);
+    const key = this.room(action);
+    if (key !== undefined) this.put(key, day);
   }
 
   merge(other: ActionDays): void {
     if (other.overflowed) this.overflowed = true;
     for (const [action, theirs] of other.byAction) {
-      const entry = this.entry(action);
-      if (entry === undefined) continue;
-      for (const day of theirs.days) addDay(entry, day);
-      if (theirs.more) entry.more = true;
+      const key = this.room(action);
+      if (key === undefined) continue;
+      if (typeof theirs === 'number') this.put(key, theirs);
+      else for (const day of theirs) this.put(key, day);
+      if (other.crowded?.has(action) === true) (this.crowded ??= new Set()).add(key);
     }
   }
 
   view(): { readonly days: ReadonlyMap<string, ActionDaysView>; readonly overflow: boolean } {
-    return { days: this.byAction, overflow: this.overflowed };
+    const days = new Map<string, ActionDaysView>();
+    for (const [action, value] of this.byAction) {
+      days.set(action, { days: typeof value === 'number' ? [value] : value, more: this.crowded?.has(action) === true });
+    }
+    return { days, overflow: this.overflowed };
   }
 
   toData(): { readonly actions: ActionDaysData; readonly overflowed: boolean } {
-    return { actions: [...this.byAction].map(([action, entry]) => [action, [...entry.days], entry.more] as const), overflowed: this.overflowed };
+    const actions = [...this.byAction].map(
+      ([action, value]) => [action, typeof value === 'number' ? [value] : [...value], this.crowded?.has(action) === true] as const,
+    );
+    return { actions, overflowed: this.overflowed };
   }
 
   static fromData(actionCap: number, data: { readonly actions: ActionDaysData; readonly overflowed: boolean }): ActionDays {
     const days = new ActionDays(actionCap);
     days.overflowed = data.overflowed;
-    for (const [action, list, more] of data.actions) days.byAction.set(action, { days: [...list], more });
+    for (const [action, list, more] of data.actions) {
+      days.byAction.set(action, list.length === 1 && list[0] !== undefined ? list[0] : [...list]);
+      if (more) (days.crowded ??= new Set()).add(action);
+    }
     return days;
   }
 
-  /** The entry of an action, made room for when the action is among the smallest `actionCap` names. */
-  private entry(action: string): { days: number[]; more: boolean } | undefined {
-    const known = this.byAction.get(action);
-    if (known !== undefined) return known;
+  /** The key to store an action under, made room for when it is among the smallest `actionCap` names; undefined when it is not. */
+  private room(action: string): string | undefined {
+    if (this.byAction.has(action)) return action;
     if (this.byAction.size >= this.actionCap) {
       this.overflowed = true;
       let largest: string | undefined;
       for (const key of this.byAction.keys()) if (largest === undefined || key > largest) largest = key;
       if (largest === undefined || action > largest) return undefined;
       this.byAction.delete(largest);
+      this.crowded?.delete(largest);
     }
-    const created = { days: [] as number[], more: false };
-    this.byAction.set(intern(action), created);
-    return created;
+    return intern(action);
   }
-}
 
-/** Inserts a day into a sorted list kept to the earliest DAY_CAP. */
-function addDay(entry: { days: number[]; more: boolean }, day: number): void {
-  const days = entry.days;
-  // Events mostly arrive in time order: the common case is "same as or after the last".
-  const last = days[days.length - 1];
-  if (last === day) return;
-  if (last === undefined || day > last) {
-    if (days.length < DAY_CAP) days.push(day);
-    else entry.more = true;
-    return;
-  }
-  let index = 0;
-  while (index < days.length && (days[index] ?? 0) < day) index += 1;
-  if (days[index] === day) return;
-  days.splice(index, 0, day);
-  if (days.length > DAY_CAP) {
-    days.pop();
-    entry.more = true;
+  /** Adds a day to an action's sorted days, kept to the earliest DAY_CAP. */
+  private put(action: string, day: number): void {
+    const value = this.byAction.get(action);
+    if (value === undefined) {
+      this.byAction.set(action, day);
+      return;
+    }
+    if (typeof value === 'number') {
+      if (value !== day) this.byAction.set(action, value < day ? [value, day] : [day, value]);
+      return;
+    }
+    // Events mostly arrive in time order: the common case is "same as or after the last".
+    const last = value[value.length - 1];
+    if (last === day) return;
+    if (last === undefined || day > last) {
+      if (value.length < DAY_CAP) value.push(day);
+      else (this.crowded ??= new Set()).add(action);
+      return;
+    }
+    let index = 0;
+    while (index < value.length && (value[index] ?? 0) < day) index += 1;
+    if (value[index] === day) return;
+    value.splice(index, 0, day);
+    if (value.length > DAY_CAP) {
+      value.pop();
+      (this.crowded ??= new Set()).add(action);
+    }
   }
 }
