@@ -56,11 +56,17 @@ export const rule = defineRule<Params>('NHI-CRED-005', (ctx, sink) => {
   /** `provider/tenant` → credentials there that (a) could not judge for lack of provisioners. */
   const unconfigured = new Map<string, number>();
   let noCreator = 0;
+  let unowned = 0;
 
   for (const credential of inventory.credentials()) {
     const owner = credentialOwner(credential, inventory);
+    if (owner === undefined) {
+      // A GitHub deploy key, say, names its repository, not an identity: its path cannot be judged.
+      if (credential.createdBy !== null || (usage.forCredential(credential.id)?.creation ?? null) !== null) unowned += 1;
+      continue;
+    }
     // Declared consumers make a user record a workload's, even when a person has since signed in with it.
-    if (owner === undefined || (owner.consumers.length === 0 && !classifyIdentity(owner, inventory, usage).nonHuman)) continue;
+    if (owner.consumers.length === 0 && !classifyIdentity(owner, inventory, usage).nonHuman) continue;
     const tenant = credential.tenant ?? owner.tenant;
     const governing = provisioners.filter((p) => p.provider === owner.provider && (p.tenant === null || p.tenant === tenant));
     const creation = usage.forCredential(credential.id)?.creation ?? null;
@@ -125,6 +131,9 @@ export const rule = defineRule<Params>('NHI-CRED-005', (ctx, sink) => {
   } else if (unconfigured.size > 0) {
     const places = [...unconfigured].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([place, count]) => `${place} (${plural(count, 'credential')})`);
     sink.note(`no provisioners are configured for ${listWithMore(places, 10)}: who created credentials there was not checked`);
+  }
+  if (unowned > 0) {
+    sink.note(`credentials with a known creator but no identity in the inputs (e.g. a repository's deploy keys) were not judged: ${unowned}`);
   }
   if (noCreator > 0) {
     sink.note(`${plural(noCreator, 'credential')} where provisioners are configured name no creator (no created_by and no creation event), so their path is unknown`);

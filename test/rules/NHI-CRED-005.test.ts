@@ -77,6 +77,13 @@ describe('NHI-CRED-005 alternate-enrolment-path', () => {
     expect(none.notes).toEqual([expect.stringMatching(/^no provisioners are configured \(config file or canonical inventory\)/)]);
   });
 
+  it('says how many created credentials belong to no known identity', async () => {
+    const deployKey = credential({ id: 'deploy-key-77', type: 'ssh-key', createdBy: 'octocat', source: at('github.json', 3) });
+    const result = await run(deployKey, provisioner({ provider: 'github', actors: ['terraform-bot'] }));
+    expect(result.findings).toEqual([]);
+    expect(result.notes).toEqual(["credentials with a known creator but no identity in the inputs (e.g. a repository's deploy keys) were not judged: 1"]);
+  });
+
   it('reads an assumed-role session as its role', () => {
     expect(actorRole('arn:aws:sts::111122223333:assumed-role/Terraform/run-1')).toBe('arn:aws:iam::111122223333:role/Terraform');
     expect(actorRole('alice@example.com')).toBe('alice@example.com');
