@@ -1,7 +1,8 @@
 import { OWN_ACTION_CATEGORIES, SUMMARY_SET_NAMES, TERMINATION_CATEGORIES, type Event, type SummarySetName, type UsageSummary } from '../model/index.js';
+import { ActionDays, dayOf, type ActionDaysData } from './action-days.js';
 import { CappedSet, compareActivity, type CappedSetData } from './capped-set.js';
 import { eventFacts, type EventFacts } from './event-facts.js';
-import type { ActivityRef, ChainRef, TerminationRef, UsageStats } from './views.js';
+import type { ActivityRef, ChainRef, CreationRef, TerminationRef, UsageStats } from './views.js';
 
 /** Distinct values kept per set; beyond this a set only says "more". */
 export const DISTINCT_CAP = 64;
@@ -16,6 +17,12 @@ function deeper(current: ChainRef | null, candidate: ChainRef | null): ChainRef 
   if (candidate === null) return current;
   if (current === null) return candidate;
   if (candidate.depth !== current.depth) return candidate.depth > current.depth ? candidate : current;
+  return compareActivity(candidate, current) < 0 ? candidate : current;
+}
+
+function earlierCreation(current: CreationRef | null, candidate: CreationRef | null): CreationRef | null {
+  if (candidate === null) return current;
+  if (current === null) return candidate;
   return compareActivity(candidate, current) < 0 ? candidate : current;
 }
 
@@ -36,16 +43,28 @@ type SetName = SummarySetName;
 /** What an accumulator reports for a set nothing was added to (sets are created on first use: most keys fill few). */
 const EMPTY_VIEW = { values: [], size: 0, overflow: false, firstSeen: new Map() } as const;
 const EMPTY_DATA: CappedSetData = { values: new Map(), overflowed: false };
+const EMPTY_DAYS: ReadonlyMap<string, never> = new Map<string, never>();
 
 /** Sets whose values no rule cites with an event line: they keep no first sighting. */
 const WITHOUT_EVIDENCE: ReadonlySet<SetName> = new Set(['services', 'providers', 'networks', 'workloads']);
 
 /** An accumulator as plain data (see UsageAccumulator.toData). */
 export interface AccumulatorData {
-  /** events, ownActions, failures, refreshes, interactiveLogins */
-  readonly counts: [number, number, number, number, number];
-  /** firstUse, lastUse, lastFailure, lastRefresh, lastInteractiveLogin */
-  readonly refs: [ActivityRef | null, ActivityRef | null, ActivityRef | null, ActivityRef | null, ActivityRef | null];
+  /** events, ownActions, failures, refreshes, interactiveLogins, reuses */
+  readonly counts: [number, number, number, number, number, number];
+  /** firstUse, lastUse, lastFailure, lastRefresh, lastInteractiveLogin, firstRefresh, lastReuse */
+  readonly refs: [
+    ActivityRef | null,
+    ActivityRef | null,
+    ActivityRef | null,
+    ActivityRef | null,
+    ActivityRef | null,
+    ActivityRef | null,
+    ActivityRef | null,
+  ];
+  readonly creation: CreationRef | null;
+  readonly tracksDays: boolean;
+  readonly actionDays: { readonly actions: ActionDaysData; readonly overflowed: boolean } | null;
   readonly deepestChain: ChainRef | null;
   readonly sets: Readonly<Record<SetName, CappedSetData>>;
   readonly terminations: readonly TerminationRef[];
@@ -57,6 +76,9 @@ export interface AccumulatorData {
  * lets files be folded separately — per worker, per alias — and joined later.
  */
 export class UsageAccumulator {
+  /** `tracksDays`: keep per-action days of use (identity keys only: they cost memory per action). */
+  constructor(readonly tracksDays = false) {}
+
   private events = 0;
   private ownActions = 0;
   private failures = 0;
@@ -73,7 +95,12 @@ export class UsageAccumulator {
   private userAgents: CappedSet | undefined;
   private workloads: CappedSet | undefined;
   private refreshes = 0;
+  private firstRefresh: ActivityRef | null = null;
   private lastRefresh: ActivityRef | null = null;
+  private reuses = 0;
+  private lastReuse: ActivityRef | null = null;
+  private creation: CreationRef | null = null;
+  private actionDays: ActionDays | undefined;
   private interactiveLogins = 0;
   private lastInteractiveLogin: ActivityRef | null = null;
   private terminations: TerminationRef[] = [];
@@ -89,6 +116,19 @@ export class UsageAccumulator {
       }
       return;
     }
+    if (event.category === 'token-reuse') {
+      this.reuses += 1;
+      this.lastReuse = later(this.lastReuse, at);
+      return;
+    }
+    if (event.category === 'credential-create') {
+      if (event.outcome === 'success') {
+        // Adapters record who did a lifecycle action as the first hop (an assumed-role session as its role).
+        const creation: CreationRef = { ...at, by: event.actorChain[0] ?? null, interactive: event.actorInteractive ?? null };
+        this.creation = earlierCreation(this.creation, creation);
+      }
+      return;
+    }
     if (!OWN_ACTION_CATEGORIES.has(event.category)) return;
 
     this.ownActions += 1;
@@ -101,7 +141,10 @@ export class UsageAccumulator {
     this.lastUse = later(this.lastUse, at);
     // Token issue and refresh are how the delegate gets to act, not actions within its scopes.
     if (event.category !== 'token-issue' && event.category !== 'token-refresh') {
-      if (event.action !== null) (this.actions ??= new CappedSet(DISTINCT_CAP, true)).add(event.action, at);
+      if (event.action !== null) {
+        (this.actions ??= new CappedSet(DISTINCT_CAP, true)).add(event.action, at);
+        if (this.tracksDays) (this.actionDays ??= new ActionDays(DISTINCT_CAP)).add(event.action, dayOf(event.time));
+      }
       if (facts.service !== null) (this.services ??= new CappedSet(DISTINCT_CAP, false)).add(facts.service, at);
     }
     if (event.provider !== undefined) (this.providers ??= new CappedSet(DISTINCT_CAP, false)).add(event.provider, at);
@@ -120,6 +163,7 @@ export class UsageAccumulator {
     if (facts.workload !== null) (this.workloads ??= new CappedSet(DISTINCT_CAP, false)).add(facts.workload, at);
     if (event.category === 'token-refresh') {
       this.refreshes += 1;
+      this.firstRefresh = earlier(this.firstRefresh, at);
       this.lastRefresh = later(this.lastRefresh, at);
     }
     if (event.category === 'login-interactive') {
@@ -145,13 +189,19 @@ export class UsageAccumulator {
     if (other.userAgents !== undefined) (this.userAgents ??= new CappedSet(DISTINCT_CAP, true)).merge(other.userAgents);
     if (other.workloads !== undefined) (this.workloads ??= new CappedSet(DISTINCT_CAP, false)).merge(other.workloads);
     this.refreshes += other.refreshes;
+    this.firstRefresh = earlier(this.firstRefresh, other.firstRefresh);
     this.lastRefresh = later(this.lastRefresh, other.lastRefresh);
+    this.reuses += other.reuses;
+    this.lastReuse = later(this.lastReuse, other.lastReuse);
+    this.creation = earlierCreation(this.creation, other.creation);
+    if (other.actionDays !== undefined) (this.actionDays ??= new ActionDays(DISTINCT_CAP)).merge(other.actionDays);
     this.interactiveLogins += other.interactiveLogins;
     this.lastInteractiveLogin = later(this.lastInteractiveLogin, other.lastInteractiveLogin);
     this.addTerminations(other.terminations);
   }
 
   stats(): UsageStats {
+    const days = this.actionDays?.view();
     return {
       events: this.events,
       ownActions: this.ownActions,
@@ -169,7 +219,13 @@ export class UsageAccumulator {
       userAgents: this.userAgents?.view() ?? EMPTY_VIEW,
       workloads: this.workloads?.view() ?? EMPTY_VIEW,
       refreshes: this.refreshes,
+      firstRefresh: this.firstRefresh,
       lastRefresh: this.lastRefresh,
+      reuses: this.reuses,
+      lastReuse: this.lastReuse,
+      creation: this.creation,
+      actionDays: days?.days ?? EMPTY_DAYS,
+      actionDaysOverflow: days?.overflow ?? false,
       interactiveLogins: this.interactiveLogins,
       lastInteractiveLogin: this.lastInteractiveLogin,
       terminations: this.terminations,
@@ -181,8 +237,19 @@ export class UsageAccumulator {
     const sets = {} as Record<SetName, CappedSetData>;
     for (const name of SET_NAMES) sets[name] = this[name]?.toData() ?? EMPTY_DATA;
     return {
-      counts: [this.events, this.ownActions, this.failures, this.refreshes, this.interactiveLogins],
-      refs: [this.firstUse, this.lastUse, this.lastFailure, this.lastRefresh, this.lastInteractiveLogin],
+      counts: [this.events, this.ownActions, this.failures, this.refreshes, this.interactiveLogins, this.reuses],
+      refs: [
+        this.firstUse,
+        this.lastUse,
+        this.lastFailure,
+        this.lastRefresh,
+        this.lastInteractiveLogin,
+        this.firstRefresh,
+        this.lastReuse,
+      ],
+      creation: this.creation,
+      tracksDays: this.tracksDays,
+      actionDays: this.actionDays?.toData() ?? null,
       deepestChain: this.deepestChain,
       sets,
       terminations: this.terminations,
@@ -190,9 +257,20 @@ export class UsageAccumulator {
   }
 
   static fromData(data: AccumulatorData): UsageAccumulator {
-    const accumulator = new UsageAccumulator();
-    [accumulator.events, accumulator.ownActions, accumulator.failures, accumulator.refreshes, accumulator.interactiveLogins] = data.counts;
-    [accumulator.firstUse, accumulator.lastUse, accumulator.lastFailure, accumulator.lastRefresh, accumulator.lastInteractiveLogin] = data.refs;
+    const accumulator = new UsageAccumulator(data.tracksDays);
+    [accumulator.events, accumulator.ownActions, accumulator.failures, accumulator.refreshes, accumulator.interactiveLogins, accumulator.reuses] =
+      data.counts;
+    [
+      accumulator.firstUse,
+      accumulator.lastUse,
+      accumulator.lastFailure,
+      accumulator.lastRefresh,
+      accumulator.lastInteractiveLogin,
+      accumulator.firstRefresh,
+      accumulator.lastReuse,
+    ] = data.refs;
+    accumulator.creation = data.creation;
+    if (data.actionDays !== null) accumulator.actionDays = ActionDays.fromData(DISTINCT_CAP, data.actionDays);
     accumulator.deepestChain = data.deepestChain;
     accumulator.terminations = [...data.terminations];
     for (const name of SET_NAMES) {
@@ -219,8 +297,13 @@ export class UsageAccumulator {
     }
     const chain = summary.deepestChain;
     return UsageAccumulator.fromData({
-      counts: [summary.events, summary.ownActions, summary.failures, summary.refreshes, summary.interactiveLogins],
-      refs: [summary.firstUse, summary.lastUse, summary.lastFailure, summary.lastRefresh, summary.lastInteractiveLogin],
+      // The SQL export does not (yet) carry detected reuses, the first refresh, the creator of a key or
+      // per-action days of use: a summary leaves them unknown (the README lists this difference).
+      counts: [summary.events, summary.ownActions, summary.failures, summary.refreshes, summary.interactiveLogins, 0],
+      refs: [summary.firstUse, summary.lastUse, summary.lastFailure, summary.lastRefresh, summary.lastInteractiveLogin, null, null],
+      creation: null,
+      tracksDays: false,
+      actionDays: null,
       deepestChain: chain === null ? null : { time: chain.time, source: chain.source, depth: chain.depth, chain: chain.chain.slice(0, CHAIN_CAP) },
       sets,
       terminations: [...summary.terminations].sort(compareActivity).slice(0, TERMINATION_CAP),

@@ -16,7 +16,7 @@ export function compareActivity(a: ActivityRef, b: ActivityRef): number {
 const INTERNED = new Map<string, string>();
 const INTERN_LIMIT = 200_000;
 
-function intern(value: string): string {
+export function intern(value: string): string {
   const known = INTERNED.get(value);
   if (known !== undefined) return known;
   if (INTERNED.size < INTERN_LIMIT) INTERNED.set(value, value);

@@ -1,10 +1,12 @@
 import type {
   Approval,
   Credential,
+  Eligibility,
   Grant,
   Identity,
   NormalizedRecord,
   Principal,
+  Provisioner,
   RecordKind,
   SecretSighting,
   Tenant,
@@ -70,6 +72,8 @@ export class InventoryBuilder {
   private readonly tenants = new Map<string, Tenant>();
   private readonly grants: Grant[] = [];
   private readonly secrets: SecretSighting[] = [];
+  private readonly provisioners: Provisioner[] = [];
+  private readonly eligibilities: Eligibility[] = [];
   private readonly kinds = new Set<RecordKind>();
 
   /** Accepts every record kind except events, which go to the Usage fold. */
@@ -92,6 +96,12 @@ export class InventoryBuilder {
       case 'secret':
         this.secrets.push(entry.record);
         return;
+      case 'provisioner':
+        this.provisioners.push(entry.record);
+        return;
+      case 'eligibility':
+        this.eligibilities.push(entry.record);
+        return;
     }
   }
 
@@ -110,8 +120,16 @@ export class InventoryBuilder {
       this.grants,
       [...this.secrets].sort(bySighting),
       this.kinds,
+      [...this.provisioners].sort(bySource),
+      [...this.eligibilities].sort(bySource),
     );
   }
+}
+
+/** Records without an id, in evidence order (file, then line): the read order of inputs is sorted too. */
+function bySource(a: { readonly source: SecretSighting['source'] }, b: { readonly source: SecretSighting['source'] }): number {
+  if (a.source.file !== b.source.file) return a.source.file < b.source.file ? -1 : 1;
+  return a.source.line - b.source.line;
 }
 
 /** Sightings in evidence order: file, line, then detector and hash for ties on one line. */
@@ -148,6 +166,7 @@ export class Inventory implements InventoryView {
   private readonly credentialsByApproval = new Map<string, Credential[]>();
   private readonly grantsByIdentity = new Map<string, Grant[]>();
   private readonly approvalsByIdentity = new Map<string, Approval[]>();
+  private readonly eligibilitiesByIdentity = new Map<string, Eligibility[]>();
 
   constructor(
     private readonly identityList: readonly Identity[],
@@ -158,6 +177,8 @@ export class Inventory implements InventoryView {
     grants: readonly Grant[],
     private readonly secretList: readonly SecretSighting[],
     private readonly kinds: ReadonlySet<RecordKind>,
+    private readonly provisionerList: readonly Provisioner[] = [],
+    eligibilityList: readonly Eligibility[] = [],
   ) {
     for (const identity of identityList) {
       this.identityById.set(identity.id, identity);
@@ -186,6 +207,9 @@ export class Inventory implements InventoryView {
     for (const grant of grants) {
       const holder = this.identityRefs.get(grant.identity);
       if (holder !== undefined) push(this.grantsByIdentity, holder, grant);
+    }
+    for (const eligibility of eligibilityList) {
+      push(this.eligibilitiesByIdentity, this.identityRefs.get(eligibility.identity) ?? eligibility.identity, eligibility);
     }
   }
 
@@ -263,5 +287,11 @@ export class Inventory implements InventoryView {
   }
   has(kind: RecordKind): boolean {
     return this.kinds.has(kind);
+  }
+  provisioners(): readonly Provisioner[] {
+    return this.provisionerList;
+  }
+  eligibilitiesOf(identityId: string): readonly Eligibility[] {
+    return this.eligibilitiesByIdentity.get(this.identityRefs.get(identityId) ?? identityId) ?? [];
   }
 }

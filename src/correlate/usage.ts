@@ -56,10 +56,10 @@ export class UsageFold {
     if (event.tenant !== null) widen(this.tenantSpans, event.tenant, { from: event.time, to: event.time, events: 1 });
     const facts = eventFacts(event);
     if (event.category === 'consent' && event.outcome === 'success' && event.identity !== null) laterConsent(this.lastConsent, event.identity, facts.at);
-    if (event.identity !== null) accumulator(this.byIdentityRef, event.identity).add(event, facts);
+    if (event.identity !== null) accumulator(this.byIdentityRef, event.identity, true).add(event, facts);
     if (event.credential !== null) {
       accumulator(this.byCredential, event.credential).add(event, facts);
-      if (event.identity === null) accumulator(this.byCredentialOnly, event.credential).add(event, facts);
+      if (event.identity === null) accumulator(this.byCredentialOnly, event.credential, true).add(event, facts);
     }
     if (event.onBehalfOf !== null) {
       accumulator(this.byPrincipal, event.onBehalfOf).add(event, facts);
@@ -173,10 +173,11 @@ export function splitDelegationKey(key: string): { readonly actor: string; reado
   return { actor: key.slice(0, at), principal: key.slice(at + 1) };
 }
 
-function accumulator(map: Map<string, UsageAccumulator>, key: string): UsageAccumulator {
+/** `tracksDays` for identity keys: only they keep per-action days of use. */
+function accumulator(map: Map<string, UsageAccumulator>, key: string, tracksDays = false): UsageAccumulator {
   let found = map.get(key);
   if (found === undefined) {
-    found = new UsageAccumulator();
+    found = new UsageAccumulator(tracksDays);
     map.set(key, found);
   }
   return found;
@@ -197,5 +198,5 @@ function link(map: Map<string, Set<string>>, key: string, values: Iterable<strin
 }
 
 function mergeMaps(into: Map<string, UsageAccumulator>, from: ReadonlyMap<string, UsageAccumulator>): void {
-  for (const [key, value] of from) accumulator(into, key).merge(value);
+  for (const [key, value] of from) accumulator(into, key, value.tracksDays).merge(value);
 }

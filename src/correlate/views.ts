@@ -1,11 +1,13 @@
 import type {
   Approval,
   Credential,
+  Eligibility,
   EventCategory,
   Grant,
   Identity,
   Instant,
   Principal,
+  Provisioner,
   RecordKind,
   SecretSighting,
   SourceRef,
@@ -42,6 +44,10 @@ export interface InventoryView {
   secrets(): readonly SecretSighting[];
   /** Whether any input supplied records of this kind: lets a rule say "not evaluated" instead of "clean". */
   has(kind: RecordKind): boolean;
+  /** Who may create credentials, per provider/tenant (config file and canonical inventories), in evidence order. */
+  provisioners(): readonly Provisioner[];
+  /** Just-in-time eligibilities of this identity (by id or alias). */
+  eligibilitiesOf(identityId: string): readonly Eligibility[];
 }
 
 /** A moment with the record that shows it. */
@@ -71,6 +77,21 @@ export interface CappedSetView {
    * Kept for actions, tenants, environments and user agents; empty for the other sets.
    */
   readonly firstSeen: ReadonlyMap<string, ActivityRef>;
+}
+
+/** The distinct UTC days (day numbers since 1970-01-01, the earliest kept, sorted) on which one action was used. */
+export interface ActionDaysView {
+  readonly days: readonly number[];
+  /** True when it was used on more days than kept. */
+  readonly more: boolean;
+}
+
+/** The earliest successful credential-create event for a credential, with who did it where the log says. */
+export interface CreationRef extends ActivityRef {
+  /** The creator as the log names it (an assumed-role session is already its role); null when not named. */
+  readonly by: string | null;
+  /** A person in an interactive session (console, SSO, browser); null when the log does not say. */
+  readonly interactive: boolean | null;
 }
 
 /** The deepest delegation chain seen, with the event that showed it. */
@@ -111,7 +132,22 @@ export interface UsageStats {
   /** Distinct workloads of own actions: user-agent product (no version) + source network. */
   readonly workloads: CappedSetView;
   readonly refreshes: number;
+  /** First and last successful token-refresh presentation. */
+  readonly firstRefresh: ActivityRef | null;
   readonly lastRefresh: ActivityRef | null;
+  /** Replays the authorization server detected (token-reuse events), and the latest. */
+  readonly reuses: number;
+  readonly lastReuse: ActivityRef | null;
+  /** The credential-create event of this key (a credential id), or null. */
+  readonly creation: CreationRef | null;
+  /**
+   * Per action of successful own use, the days it was used. Kept for identity
+   * keys only (events under an identity reference, or under a credential
+   * alone); empty for credentials, principals and delegations.
+   */
+  readonly actionDays: ReadonlyMap<string, ActionDaysView>;
+  /** True when more actions were used than `actionDays` keeps. */
+  readonly actionDaysOverflow: boolean;
   readonly interactiveLogins: number;
   readonly lastInteractiveLogin: ActivityRef | null;
   /** Revoke, disconnect, credential-delete and identity-delete events, sorted by time (capped). */

@@ -316,10 +316,17 @@ function lifecycleColumns(): string {
   const targetUser = `CASE WHEN req_user_name IS NOT NULL AND account IS NOT NULL THEN 'arn:aws:iam::' || account || ':user/' || req_user_name END`;
   const targetRole = `CASE WHEN req_role_name IS NOT NULL AND account IS NOT NULL THEN 'arn:aws:iam::' || account || ':role/' || req_role_name END`;
   const subjectOf = { user: `coalesce(${targetUser}, CASE WHEN actor_is_user THEN actor_identity END)`, 'named-user': targetUser, role: targetRole };
-  const keyOf = { request: 'req_access_key_id', response: 'resp_access_key_id' };
+  const keyOf = (entry: (typeof entries)[number][1]): string =>
+    entry.key === null
+      ? 'NULL'
+      : entry.key === 'password'
+        ? `(${subjectOf[entry.subject]}) || '#password'`
+        : entry.key === 'request'
+          ? 'req_access_key_id'
+          : 'resp_access_key_id';
   const category = entries.map(([name, e]) => `WHEN ${applies(name, e.whenStatus)} THEN ${quote(e.category)}`).join('\n      ');
   const target = entries.map(([name, e]) => `WHEN ${applies(name, e.whenStatus)} THEN ${subjectOf[e.subject]}`).join('\n      ');
-  const key = entries.map(([name, e]) => `WHEN ${applies(name, e.whenStatus)} THEN ${e.key === null ? 'NULL' : keyOf[e.key]}`).join('\n      ');
+  const key = entries.map(([name, e]) => `WHEN ${applies(name, e.whenStatus)} THEN ${keyOf(e)}`).join('\n      ');
   return (
     `  SELECT *,\n` +
     `    CASE\n      ${category}\n    END AS lc_category,\n` +

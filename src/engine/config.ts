@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, isMap, isScalar, parseDocument, type Node } from 'yaml';
-import { ConfigError, SEVERITIES, isSeverity, type Catalog, type RuleMeta, type Severity } from '../model/index.js';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { ConfigError, SEVERITIES, isSeverity, type Catalog, type Provisioner, type RuleMeta, type Severity } from '../model/index.js';
 import { coerceParam, findRule } from './catalog.js';
 import { parseIgnoreList, type IgnoreEntry, type Problem } from './suppress.js';
 
@@ -19,11 +19,14 @@ export interface Config {
   readonly rules: ReadonlyMap<string, RuleSettings>;
   /** The `ignore:` list: accepted findings with a reason and an expiry. */
   readonly ignore: readonly IgnoreEntry[];
+  /** Who may create credentials per provider/tenant; they join the inventory's (evidence: the config file and line). */
+  readonly provisioners?: readonly Provisioner[];
 }
 
 export const EMPTY_CONFIG: Config = { rules: new Map(), ignore: [] };
 
-const TOP_LEVEL_KEYS = ['fail_on', 'min_severity', 'rules', 'ignore'];
+const TOP_LEVEL_KEYS = ['fail_on', 'min_severity', 'rules', 'ignore', 'provisioners'];
+const PROVISIONER_KEYS = ['provider', 'tenant', 'actors'];
 const RULE_KEYS = ['enabled', 'severity', 'params'];
 
 export { findRule } from './catalog.js';
@@ -104,6 +107,7 @@ export function parseConfig(text: string, display: string, catalog: Catalog): Co
   let minSeverity: Severity | undefined;
   const rules = new Map<string, RuleSettings>();
   let ignore: IgnoreEntry[] = [];
+  const provisioners: Provisioner[] = [];
 
   for (const pair of root.items) {
     const keyNode = pair.key as Node | null;
@@ -122,6 +126,17 @@ export function parseConfig(text: string, display: string, catalog: Catalog): Co
       else problem(valueNode, `min_severity must be one of ${SEVERITIES.join(', ')}, not ${JSON.stringify(value)}`);
     } else if (key === 'ignore') {
       ignore = parseIgnoreList(valueNode, display, lineOf, catalog, problem);
+    } else if (key === 'provisioners') {
+      if (!isSeq(valueNode)) {
+        problem(valueNode ?? keyNode, 'provisioners must be a list of { provider, tenant, actors }');
+        continue;
+      }
+      for (const item of valueNode.items as (Node | null)[]) {
+        const entry: unknown = item === null ? null : item.toJSON();
+        const shaped = provisionerOf(entry, { file: display, line: lineOf(item) });
+        if (typeof shaped === 'string') problem(item, `provisioners: ${shaped}`);
+        else provisioners.push(shaped);
+      }
     } else if (!isMap(valueNode)) {
       problem(valueNode ?? keyNode, 'rules must map rule ids or names to settings');
     } else {
@@ -145,7 +160,25 @@ export function parseConfig(text: string, display: string, catalog: Catalog): Co
     ...(minSeverity === undefined ? {} : { minSeverity }),
     rules,
     ignore,
+    ...(provisioners.length === 0 ? {} : { provisioners }),
   };
+}
+
+/** One `provisioners` entry, or what is wrong with it. */
+function provisionerOf(entry: unknown, source: Provisioner['source']): Provisioner | string {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'each entry must be a mapping of provider, tenant, actors';
+  const fields = entry as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((key) => !PROVISIONER_KEYS.includes(key));
+  if (unknown.length > 0) return `unknown key "${unknown[0] ?? ''}" (expected ${PROVISIONER_KEYS.join(', ')})`;
+  const provider = fields['provider'];
+  const tenant = fields['tenant'] ?? null;
+  const actors = fields['actors'];
+  if (typeof provider !== 'string' || provider.trim() === '') return 'provider must be a provider name (aws, gcp, entra, okta, github, k8s…)';
+  if (tenant !== null && typeof tenant !== 'string' && typeof tenant !== 'number') return 'tenant must be an account, project or tenant id';
+  if (!Array.isArray(actors) || actors.length === 0 || !actors.every((actor) => typeof actor === 'string' && actor.trim() !== '')) {
+    return 'actors must be a non-empty list of identity ids, role ARNs or names';
+  }
+  return { provider: provider.trim(), tenant: tenant === null ? null : String(tenant), actors: actors.map((actor: string) => actor.trim()), source };
 }
 
 function parseRuleSettings(

@@ -128,6 +128,8 @@ export async function scan(request: ScanRequest): Promise<Report> {
             if (progress !== undefined && records % PROGRESS_EVERY === 0) progress({ ...current, files: files.length, records });
           },
         );
+  // Provisioners from the config file join the inventory's own, with the config file as their evidence.
+  for (const provisioner of request.config.provisioners ?? []) correlator.add({ kind: 'provisioner', record: provisioner });
   const views = correlator.finish();
   const { findings, evaluations } = evaluateRules(
     request.catalog,

@@ -92,6 +92,11 @@ export interface Identity {
   readonly thirdParty?: boolean;
   /** A human-readable name where the id is opaque (Entra display name, GitHub app slug). */
   readonly displayName?: string;
+  /**
+   * For OAuth clients, where the input says: `public` clients (SPAs, native and
+   * CLI apps) hold no secret, so a refresh token is their only durable credential.
+   */
+  readonly clientType?: 'public' | 'confidential';
   readonly source: SourceRef;
 }
 
@@ -116,6 +121,11 @@ export interface Grant {
   readonly consent?: 'all-principals' | 'principal';
   /** Where the grant applies when narrower than the identity's tenant (a Kubernetes namespace, a GCP resource). */
   readonly scope?: string;
+  /**
+   * Condition keys, where the input names them (`aws:CurrentTime`, `request.time`
+   * for a GCP condition that reads the time), without values. Absent when unknown.
+   */
+  readonly conditionKeys?: readonly string[];
   readonly source: SourceRef;
 }
 
@@ -232,6 +242,8 @@ export const EVENT_CATEGORIES = [
   'offboard',
   'consent',
   'identity-delete',
+  // The authorization server saw a refresh token presented again after it was rotated (Okta `app.oauth2.as.token.detect_reuse`).
+  'token-reuse',
   'other',
 ] as const;
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
@@ -280,6 +292,41 @@ export interface Event {
   readonly actorChain: readonly string[];
   /** The provider whose log this is (`aws`, `gcp`, `entra`, `okta`, `github`, `k8s`, `oauth`); null for canonical events that do not say. */
   readonly provider?: string;
+  /**
+   * For lifecycle events done by someone (credential-create): whether that actor
+   * was a person in an interactive session (console, SSO, browser), where the log says.
+   */
+  readonly actorInteractive?: boolean;
+  /**
+   * The token's claims where a custom log carries them (`sub`, `act`, `azp`,
+   * `scope`…), as the input wrote them; read leniently, never a raw token.
+   */
+  readonly claims?: Readonly<Record<string, unknown>>;
+  readonly source: SourceRef;
+}
+
+/**
+ * Who may create credentials for identities of a provider/tenant: the governed
+ * path (e.g. only the Terraform role creates keys). `tenant` null = every tenant
+ * of the provider. Actors are identity ids, role ARNs or principal names.
+ */
+export interface Provisioner {
+  readonly provider: string;
+  readonly tenant: string | null;
+  readonly actors: readonly string[];
+  readonly source: SourceRef;
+}
+
+/**
+ * A just-in-time eligibility (PIM eligible assignment, an access-request
+ * workflow): the identity may activate `roleOrScope` for at most `maxDuration`
+ * (ms; null = not stated), approved by `approver`, instead of holding it standing.
+ */
+export interface Eligibility {
+  readonly identity: string;
+  readonly roleOrScope: string;
+  readonly maxDuration: number | null;
+  readonly approver: string | null;
   readonly source: SourceRef;
 }
 
@@ -310,9 +357,23 @@ export type NormalizedRecord =
   | { readonly kind: 'event'; readonly record: Event }
   | { readonly kind: 'secret'; readonly record: SecretSighting }
   /** A pre-folded summary of events (see usage-summary.ts): merged into the usage fold, like events. */
-  | { readonly kind: 'usage-summary'; readonly record: UsageSummary };
+  | { readonly kind: 'usage-summary'; readonly record: UsageSummary }
+  | { readonly kind: 'provisioner'; readonly record: Provisioner }
+  | { readonly kind: 'eligibility'; readonly record: Eligibility };
 
 export type RecordKind = NormalizedRecord['kind'];
 
 /** Every record kind, in the order reports list them. */
-export const RECORD_KINDS: readonly RecordKind[] = ['tenant', 'principal', 'identity', 'grant', 'credential', 'approval', 'event', 'usage-summary', 'secret'];
+export const RECORD_KINDS: readonly RecordKind[] = [
+  'tenant',
+  'principal',
+  'identity',
+  'grant',
+  'credential',
+  'approval',
+  'event',
+  'usage-summary',
+  'secret',
+  'provisioner',
+  'eligibility',
+];

@@ -38,6 +38,7 @@ const END_WORDS: Readonly<Record<CredentialEnd['how'], string>> = {
   'login-interactive': 'ended',
   offboard: 'ended',
   consent: 'ended',
+  'token-reuse': 'ended',
   other: 'ended',
 };
 

@@ -23,11 +23,14 @@ const REPORT = `${DIR}/aws/credential-report.csv`;
 
 /** Rule name → subjects it reports on this bundle, each story in the inventory's comments. */
 const NATIVE_FIRINGS: Readonly<Record<string, readonly string[]>> = {
+  // A console password given to the integration user from an SSO admin session, outside the bootstrap pipeline.
+  'alternate-enrolment-path': [`${arn('user', 'tms-integration')}#password`],
   'human-use-of-nhi': [arn('user', 'tms-integration')],
   'long-lived-credential': ['rt-crm-alice-41d2', 'rt-hd-carol-2b17'],
   'missing-disconnect-event': ['alice@kestrel.example'],
   'multiple-active-keys': [arn('user', 'edi-gateway')],
   'orphaned-refresh-token': ['rt-crm-alice-41d2'],
+  'refresh-token-rotation': ['rt-crm-alice-41d2'],
   'shared-identity': [arn('user', 'ci-deployer')],
   'stale-approval': ['APR-KF-0007'],
   'token-refresh-after-end': ['rt-crm-alice-41d2'],

@@ -31,10 +31,13 @@ const DEMO_FIRINGS: Readonly<Record<string, readonly string[]>> = {
   'orphaned-refresh-token': ['rt-crm-alice-7f3a'],
   'out-of-scope-action': ['support-agent'],
   'privilege-escalation': ['arn:aws:iam::111111111111:role/key-rotator'],
+  'refresh-token-rotation': ['rt-crm-alice-7f3a'],
   // The hash prefix of the pasted secret: it names the value without showing it.
   'secret-in-export': ['secret:30a8a6cc2791'],
   'shared-identity': ['billing-exporter'],
   'stale-approval': ['APR-2025-014'],
+  // Key creation rights held standing for a job that used them on one day of the window.
+  'standing-privilege': ['arn:aws:iam::111111111111:role/key-rotator'],
   'static-secret-auth': ['AKIANWDOCSPUBLISH001'],
   'token-refresh-after-end': ['rt-crm-alice-7f3a'],
   'uncorrelated-activity': ['arn:aws:iam::111111111111:user/tmp-migration'],

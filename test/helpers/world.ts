@@ -6,11 +6,13 @@ import { Correlator } from '../../src/correlate/index.js';
 import type {
   Approval,
   Credential,
+  Eligibility,
   Event,
   Grant,
   Identity,
   NormalizedRecord,
   Principal,
+  Provisioner,
   SecretSighting,
   SourceRef,
   Tenant,
@@ -91,6 +93,16 @@ export function event(input: Partial<Event> & { time: number }): NormalizedRecor
 export function secret(input: Partial<SecretSighting> & { detector: string }): NormalizedRecord {
   const record: SecretSighting = { masked: '…abcd', hash: '0123456789ab', field: null, source: at('export.json'), ...input };
   return { kind: 'secret', record };
+}
+
+export function provisioner(input: Partial<Provisioner> & { provider: string; actors: readonly string[] }): NormalizedRecord {
+  const record: Provisioner = { tenant: null, source: at('.nhi-audit.yaml'), ...input };
+  return { kind: 'provisioner', record };
+}
+
+export function eligibility(input: Partial<Eligibility> & { identity: string; roleOrScope: string }): NormalizedRecord {
+  const record: Eligibility = { maxDuration: null, approver: null, source: at(), ...input };
+  return { kind: 'eligibility', record };
 }
 
 /** Correlates the records exactly as a scan would. */

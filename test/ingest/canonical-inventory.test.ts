@@ -85,6 +85,7 @@ describe('canonical-inventory records', () => {
         effect: 'allow',
         via: 'billing-writer',
         hasConditions: true,
+        conditionKeys: ['aws:SourceVpc'],
         source: { file: 'fixtures/canonical/inventory.yaml', line: 35 },
       },
       {

@@ -67,13 +67,15 @@ export const IAM_SERVICE_OF_SOURCE: Readonly<Record<string, string>> = {
 export interface IamLifecycleEvent {
   readonly category: EventCategory;
   readonly subject: 'user' | 'named-user' | 'role';
-  readonly key: 'request' | 'response' | null;
+  readonly key: 'request' | 'response' | 'password' | null;
   /** Only when requestParameters.status is this (lower-cased). */
   readonly whenStatus?: string;
 }
 
 export const IAM_LIFECYCLE_EVENTS: Readonly<Record<string, IamLifecycleEvent>> = {
   CreateAccessKey: { category: 'credential-create', subject: 'user', key: 'response' },
+  // A console password has no id of its own: named as the credential report names it (`<user>#password`), so the two records meet.
+  CreateLoginProfile: { category: 'credential-create', subject: 'user', key: 'password' },
   DeleteAccessKey: { category: 'credential-delete', subject: 'user', key: 'request' },
   UpdateAccessKey: { category: 'revoke', subject: 'user', key: 'request', whenStatus: 'inactive' },
   DeleteUser: { category: 'identity-delete', subject: 'named-user', key: null },
@@ -142,7 +144,7 @@ function createdKey(event: Event): Credential | undefined {
   return {
     id: event.credential,
     identity: event.identity,
-    type: 'access-key',
+    type: event.credential.endsWith('#password') ? 'password' : 'access-key',
     issuedAt: event.time,
     expiresAt: null,
     lastRotatedAt: event.time,
@@ -245,6 +247,8 @@ function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event 
       key = text(accessKey['accessKeyId']);
     } else if (lifecycle.key === 'request') {
       key = text(request['accessKeyId']);
+    } else if (lifecycle.key === 'password') {
+      key = target === null ? null : `${target}#password`;
     }
     if (lifecycle.whenStatus === undefined || text(request['status'])?.toLowerCase() === lifecycle.whenStatus) {
       retarget(target, key, lifecycle.category);
@@ -275,8 +279,21 @@ function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event 
     category,
     onBehalfOf: null,
     actorChain,
+    ...((category as EventCategory) === 'credential-create' && interactiveSession(record, ui) ? { actorInteractive: true } : {}),
     source,
   };
+}
+
+/**
+ * A person at the console or signed in through IAM Identity Center: the
+ * console marks its calls `sessionCredentialFromConsole`, and SSO sessions are
+ * of `AWSReservedSSO_*` roles. Other callers may be people too; the log does not say.
+ */
+function interactiveSession(record: Fields, ui: Fields | undefined): boolean {
+  if (record['sessionCredentialFromConsole'] === 'true' || record['sessionCredentialFromConsole'] === true) return true;
+  const context = ui !== undefined && isMapping(ui['sessionContext']) ? ui['sessionContext'] : {};
+  const issuer = isMapping(context['sessionIssuer']) ? context['sessionIssuer'] : {};
+  return text(issuer['userName'])?.startsWith('AWSReservedSSO_') ?? false;
 }
 
 interface Actor {

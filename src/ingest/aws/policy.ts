@@ -75,6 +75,10 @@ export function grantFromStatement(
   const condition = statement['Condition'];
   const hasConditions = notResource || (isMapping(condition) && Object.keys(condition).length > 0);
   const effect = typeof statement['Effect'] === 'string' && statement['Effect'].toLowerCase() === 'deny' ? 'deny' : 'allow';
+  // Keys only (`aws:CurrentTime` under DateLessThan), never values. NotResource is a restriction with no key.
+  const conditionKeys = isMapping(condition)
+    ? [...new Set(Object.values(condition).flatMap((keys) => (isMapping(keys) ? Object.keys(keys) : [])))].sort()
+    : [];
   return {
     identity,
     actions,
@@ -84,6 +88,7 @@ export function grantFromStatement(
     effect,
     via,
     hasConditions,
+    ...(hasConditions && !notResource ? { conditionKeys } : {}),
     source,
   };
 }

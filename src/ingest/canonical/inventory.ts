@@ -38,7 +38,7 @@ export const canonicalInventory: Adapter = {
   provider: 'canonical',
   title: 'nhi-audit Inventory (YAML or JSON)',
   detection: `a YAML or JSON document with apiVersion: ${INVENTORY_API_VERSION} and kind: ${INVENTORY_KIND} in its first 64 KiB`,
-  yields: ['tenant', 'principal', 'identity', 'grant', 'credential', 'approval'],
+  yields: ['tenant', 'principal', 'identity', 'grant', 'credential', 'approval', 'provisioner', 'eligibility'],
   detect: detectInventory,
   read: readInventory,
 };

@@ -13,6 +13,7 @@ import {
   type Identity,
   type NormalizedRecord,
   type SourceRef,
+  parseDuration,
 } from '../../model/index.js';
 import type { AdapterContext } from '../adapter.js';
 import { FieldReader, describeType, isMapping, type FieldStyle } from './fields.js';
@@ -23,7 +24,7 @@ import { FieldReader, describeType, isMapping, type FieldStyle } from './fields.
  * readListRecord; canonical events through readEvent.
  */
 
-export const LIST_NAMES = ['tenants', 'principals', 'identities', 'credentials', 'approvals'] as const;
+export const LIST_NAMES = ['tenants', 'principals', 'identities', 'credentials', 'approvals', 'provisioners', 'eligibilities'] as const;
 export type ListName = (typeof LIST_NAMES)[number];
 
 export function isListName(value: string): value is ListName {
@@ -51,6 +52,8 @@ export const LIST_FIELDS: Readonly<Record<ListName, readonly string[]>> = {
     'third_party',
     'display_name',
     'permissions',
+    // OAuth clients: `public` (no secret: SPA, native, CLI) or `confidential`.
+    'client_type',
   ],
   credentials: [
     'id',
@@ -84,6 +87,10 @@ export const LIST_FIELDS: Readonly<Record<ListName, readonly string[]>> = {
     'ended_at',
     'purpose',
   ],
+  // Who may create credentials for identities of a provider (and tenant): the governed enrolment path.
+  provisioners: ['provider', 'tenant', 'actors'],
+  // Just-in-time eligibility: the identity may activate role_or_scope for at most max_duration.
+  eligibilities: ['identity', 'role_or_scope', 'max_duration', 'approver'],
 };
 
 export const EVENT_FIELDS: readonly string[] = [
@@ -100,6 +107,10 @@ export const EVENT_FIELDS: readonly string[] = [
   'category',
   'on_behalf_of',
   'actor_chain',
+  // Whoever did a credential-create is actor_chain[0]; actor_interactive says whether a person in a console/SSO session.
+  'actor_interactive',
+  // The token's decoded claims (never the raw token), kept as written.
+  'claims',
 ];
 
 /** Identity defaults when the input is silent (canonical inventories describe custom identities). */
@@ -229,6 +240,30 @@ export function readListRecord(list: ListName, input: RecordInput, ctx: AdapterC
         },
       ];
       break;
+    case 'provisioners': {
+      const actors = f.list('actors');
+      if (actors.length === 0) f.fail('actors', 'is required: who may create credentials');
+      out = [{ kind: 'provisioner', record: { provider: f.requiredString('provider'), tenant: f.string('tenant'), actors, source } }];
+      break;
+    }
+    case 'eligibilities': {
+      const duration = f.string('max_duration');
+      const maxDuration = duration === null ? null : parseDuration(duration);
+      if (duration !== null && maxDuration === null) f.fail('max_duration', `expected a duration such as 8h or 1d, got ${JSON.stringify(duration)}`);
+      out = [
+        {
+          kind: 'eligibility',
+          record: {
+            identity: f.requiredString('identity'),
+            roleOrScope: f.requiredString('role_or_scope'),
+            maxDuration,
+            approver: f.string('approver'),
+            source,
+          },
+        },
+      ];
+      break;
+    }
   }
   if (f.problem !== undefined) {
     ctx.skip(source.line, f.problem);
@@ -237,13 +272,28 @@ export function readListRecord(list: ListName, input: RecordInput, ctx: AdapterC
   return out;
 }
 
-/** `third_party` and `display_name` are set on the Identity only when the input says them (the model keeps them optional). */
-function optionalIdentityFields(f: FieldReader): Pick<Identity, 'thirdParty' | 'displayName'> {
+const CLIENT_TYPES = ['public', 'confidential'] as const;
+
+/** `third_party`, `display_name` and `client_type` are set on the Identity only when the input says them (the model keeps them optional). */
+function optionalIdentityFields(f: FieldReader): Pick<Identity, 'thirdParty' | 'displayName' | 'clientType'> {
   const displayName = f.string('display_name');
   return {
     ...(f.has('third_party') ? { thirdParty: f.bool('third_party', false) } : {}),
     ...(displayName === null ? {} : { displayName }),
+    ...(f.has('client_type') ? { clientType: f.enumOf('client_type', CLIENT_TYPES, 'confidential') } : {}),
   };
+}
+
+/**
+ * Condition keys of a canonical grant's `conditions`: a list of keys, or a
+ * mapping — AWS-shaped (`{DateLessThan: {aws:CurrentTime: …}}`, the inner keys)
+ * or flat (`{request.time: …}`, its keys). Values are never kept.
+ */
+function conditionKeysOf(value: unknown): readonly string[] {
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  if (!isMapping(value)) return [];
+  const keys = Object.entries(value).flatMap(([key, inner]) => (isMapping(inner) ? Object.keys(inner) : [key]));
+  return [...new Set(keys)].sort();
 }
 
 /**
@@ -307,9 +357,27 @@ function readGrant(
     effect: g.enumOf('effect', GRANT_EFFECTS, 'allow'),
     via: g.string('via'),
     hasConditions: hasContent(g.raw('conditions')),
+    ...(hasContent(g.raw('conditions')) ? { conditionKeys: conditionKeysOf(g.raw('conditions')) } : {}),
     source,
   };
   return g.problem ?? grant;
+}
+
+/**
+ * `claims`, read leniently: an object is kept as written (a JSON string of one
+ * is parsed); anything else is ignored rather than failing the event, since the
+ * event is evidence whatever its claims say.
+ */
+function claimsOf(value: unknown): Pick<Event, 'claims'> {
+  let claims = value;
+  if (typeof claims === 'string') {
+    try {
+      claims = JSON.parse(claims) as unknown;
+    } catch {
+      return {};
+    }
+  }
+  return isMapping(claims) ? { claims } : {};
 }
 
 function hasContent(value: unknown): boolean {
@@ -336,6 +404,8 @@ export function readEvent(input: RecordInput, ctx: AdapterContext): Event | unde
     category: f.enumOf('category', EVENT_CATEGORIES, 'access'),
     onBehalfOf: f.string('on_behalf_of'),
     actorChain: f.list('actor_chain'),
+    ...(f.has('actor_interactive') ? { actorInteractive: f.bool('actor_interactive', false) } : {}),
+    ...claimsOf(input.values['claims']),
     source: input.source,
   };
   if (event.identity === null && event.credential === null) {

@@ -185,7 +185,11 @@ export function policyRecords(
       skip(source, 'role is required');
       continue;
     }
-    const hasConditions = mapping(b['condition']) !== undefined;
+    const condition = mapping(b['condition']);
+    const hasConditions = condition !== undefined;
+    // IAM Conditions are CEL expressions: what matters here is whether one reads the time, never its values.
+    const expression = condition === undefined ? null : text(condition['expression']);
+    const conditionKeys = expression === null ? undefined : expression.includes('request.time') ? ['request.time'] : [];
     // A member listed twice in one binding is one grant.
     const members = new Set(list(b['members']).filter((m): m is string => typeof m === 'string').map((m) => m.trim()));
     for (const raw of members) {
@@ -204,6 +208,7 @@ export function policyRecords(
         effect: 'allow',
         via: role,
         hasConditions,
+        ...(conditionKeys === undefined ? {} : { conditionKeys }),
         ...(target.resource === null ? {} : { scope: target.resource }),
         source,
       };

@@ -214,6 +214,13 @@ function mapLogEvent(value: unknown, source: SourceRef): NormalizedRecord[] | st
       event({ identity: clientId, credential, category: 'revoke', onBehalfOf: owner === undefined ? null : (owner.alternateId ?? owner.id) });
       return out;
     }
+    case 'app.oauth2.as.token.detect_reuse': {
+      // The server saw a rotated-away refresh token presented again: a replay signal about that token.
+      const target = targets.find((t) => t.type === 'refresh_token');
+      const credential = text(debug['refreshTokenId']) ?? text(debug['tokenId']) ?? target?.id ?? null;
+      event({ identity: clientId, credential, category: 'token-reuse', onBehalfOf: user });
+      return out;
+    }
     case 'app.oauth2.as.consent.grant':
       event({ identity: clientId, category: 'consent', onBehalfOf: user });
       return out;
@@ -264,7 +271,8 @@ function mapLogEvent(value: unknown, source: SourceRef): NormalizedRecord[] | st
         return out;
       }
       const holder = actor.alternateId ?? actor.id;
-      event({ identity: holder, credential: tokenId, category: 'credential-create' });
+      // Okta API tokens are created in the Admin Console: a User actor did it in a browser session.
+      event({ identity: holder, credential: tokenId, category: 'credential-create', ...(actor.type === 'User' ? { actorInteractive: true } : {}) });
       if (outcome === 'success') {
         const credential: Credential = {
           id: tokenId,
