@@ -19,6 +19,7 @@ import { REPORTERS } from '../report/index.js';
 import { RULES } from '../rules/index.js';
 import type { RuleLogic } from '../engine/rule-api.js';
 import { terminalSafe } from '../report/escape.js';
+import { redactSecrets } from '../engine/redact.js';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
 import { wantsColor, type CliIO } from './io.js';
 import { formatsCommand, inventoryCommand, rulesListCommand, rulesShowCommand } from './catalog-commands.js';
@@ -289,9 +290,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<ExitCode
     if (isKnownError(error)) {
       // A progress line may be on screen; the error starts on a clean line.
       if (io.stderrIsTTY) io.stderr.write('\r\u001b[2K');
-      io.stderr.write(`error: ${terminalSafe(error.oneLine)}\n`);
+      io.stderr.write(`error: ${terminalSafe(redactSecrets(error.oneLine))}\n`);
       const problems = 'problems' in error && Array.isArray(error.problems) ? (error.problems as string[]) : [];
-      for (const problem of problems) io.stderr.write(`  ${terminalSafe(problem)}\n`);
+      for (const problem of problems) io.stderr.write(`  ${terminalSafe(redactSecrets(problem))}\n`);
       return EXIT.USAGE;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

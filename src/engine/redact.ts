@@ -38,3 +38,20 @@ export function redactSecrets(text: string): string {
   }
   return result;
 }
+
+/**
+ * Every string in a report-bound value redacted: messages, notes, skip reasons,
+ * file names, ids, whatever a rule or reader put there. Redacting field by field
+ * missed rule notes (issue 15), so whatever reaches a reporter goes through this
+ * one walk instead. Object keys are kept (they are the schema, not input).
+ */
+export function redactDeep<T>(value: T): T {
+  if (typeof value === 'string') return redactSecrets(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item)) as T;
+  if (value !== null && typeof value === 'object') {
+    const result: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) result[key] = redactDeep(item);
+    return result as T;
+  }
+  return value;
+}

@@ -17,6 +17,7 @@ import type { Config } from './config.js';
 import { evaluateRules, type Selection } from './evaluate.js';
 import { ingestInWorkers } from './parallel.js';
 import { atOrAbove, compareFindings, dedupe, redact } from './findings.js';
+import { redactDeep } from './redact.js';
 import type { RuleLogic } from './rule-api.js';
 
 export interface ScanRequest {
@@ -147,7 +148,8 @@ export async function scan(request: ScanRequest): Promise<Report> {
       .map((input) => input.file);
     return { sources, window: meta.inputs.includes('event') ? logWindow : null };
   };
-  return {
+  // Findings were redacted before the severity filter; the walk covers notes, skips and the rest.
+  return redactDeep<Report>({
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: await toolVersion() },
     asOf: formatInstant(request.asOf),
@@ -161,5 +163,5 @@ export async function scan(request: ScanRequest): Promise<Report> {
     summary: { total: reported.length, bySeverity },
     suppressed: 0,
     findings: reported,
-  };
+  });
 }

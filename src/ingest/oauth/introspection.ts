@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Credential, CredentialType, Instant, NormalizedRecord, SourceRef } from '../../model/index.js';
+import { instantFromEpochMs } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
 import { INVALID, firstJsonRecord, jsonLayout, jsonRecords, parseJson, type JsonRecord } from '../json-records.js';
@@ -123,7 +124,12 @@ function mapResponse(value: unknown, source: SourceRef): Credential | null | str
       problems.push(`${field}: expected seconds since the epoch, got ${describeType(member)}`);
       return null;
     }
-    return Math.round(member * 1000);
+    const parsed = instantFromEpochMs(Math.round(member * 1000));
+    if (!parsed.ok) {
+      problems.push(`${field}: ${parsed.reason}`);
+      return null;
+    }
+    return parsed.value;
   };
 
   const jti = str('jti');
