@@ -99,9 +99,16 @@ async function startsWithGzipMagic(path: string): Promise<boolean> {
 
 type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
+/**
+ * The encoding by BOM; without one, UTF-16 is recognised by a NUL in the first
+ * two bytes (every export starts with an ASCII character, which UTF-16 writes
+ * with a zero byte and UTF-8 never does). Anything else is UTF-8.
+ */
 function encodingFromBom(head: Uint8Array): Encoding {
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  if (head.length >= 2 && head[0] !== 0 && head[1] === 0) return 'utf-16le';
+  if (head.length >= 2 && head[0] === 0 && head[1] !== 0) return 'utf-16be';
   return 'utf-8';
 }
 
@@ -196,6 +203,8 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   EISDIR: 'is a directory',
   EMFILE: 'too many open files',
   EIO: 'I/O error',
+  // A FIFO or socket: every input is read more than once (sniff, then read), which a pipe cannot do.
+  ESPIPE: 'it is a pipe, and inputs are read more than once; save it to a file first',
   Z_DATA_ERROR: 'corrupt gzip data',
   Z_BUF_ERROR: 'truncated gzip data',
 };
