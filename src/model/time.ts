@@ -13,6 +13,15 @@ const ZONED_TIME =
 
 const CANONICAL_UTC = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{3})?Z$/;
 
+/**
+ * The input text as a message quotes it: JSON string syntax, so a line break or
+ * control character in a hostile value cannot split the one-line error
+ * (found by the fuzz tests, issue 15), and cut to a readable length.
+ */
+function quoted(text: string): string {
+  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
+}
+
 export type TimeParseResult = { ok: true; value: Instant } | { ok: false; reason: string };
 
 /**
@@ -54,9 +63,9 @@ export function parseInstant(text: string): TimeParseResult {
   const match = ZONED_TIME.exec(trimmed);
   if (match === null) {
     if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(trimmed)) {
-      return { ok: false, reason: `time "${trimmed}" has no zone; add Z or an offset such as +00:00` };
+      return { ok: false, reason: `time ${quoted(trimmed)} has no zone; add Z or an offset such as +00:00` };
     }
-    return { ok: false, reason: `"${trimmed}" is not an ISO-8601 time` };
+    return { ok: false, reason: `${quoted(trimmed)} is not an ISO-8601 time` };
   }
   const [, y, mo, d, h, mi, s, frac, zone] = match;
   const month = Number(mo);
@@ -65,7 +74,7 @@ export function parseInstant(text: string): TimeParseResult {
   const minute = Number(mi);
   const second = s === undefined ? 0 : Number(s);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    return { ok: false, reason: `"${trimmed}" is not a valid date-time` };
+    return { ok: false, reason: `${quoted(trimmed)} is not a valid date-time` };
   }
   const millis = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
   let offsetMinutes = 0;
@@ -79,11 +88,11 @@ export function parseInstant(text: string): TimeParseResult {
   date.setUTCFullYear(Number(y));
   const utc = date.getTime();
   if (date.getUTCDate() !== day) {
-    return { ok: false, reason: `"${trimmed}" is not a valid date-time` };
+    return { ok: false, reason: `${quoted(trimmed)} is not a valid date-time` };
   }
   const value = utc - offsetMinutes * 60_000;
   const outside = instantOutOfRange(value);
-  if (outside !== null) return { ok: false, reason: `"${trimmed}" ${outside}` };
+  if (outside !== null) return { ok: false, reason: `${quoted(trimmed)} ${outside}` };
   return { ok: true, value };
 }
 

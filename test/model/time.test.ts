@@ -81,3 +81,11 @@ describe('parseInstant bounds (issue 15)', () => {
     expect(parseInstant('2023-02-29 12:00:00+00:00').ok).toBe(false);
   });
 });
+
+describe('parseInstant reasons stay on one line (found by fuzzing, issue 15)', () => {
+  it.each(['2026-12-01T09:00:00Z\n', 'x\ny', '2026-01-01T00:00:00\r\n', '0000-01-01T00:00:00Z\u2028'])('quotes %j with escapes', (text) => {
+    const parsed = parseInstant(`${text}trailing`);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.reason).not.toMatch(/[\n\r]/);
+  });
+});
