@@ -47,8 +47,22 @@ export function terminalSafe(text: string): string {
 
 /** terminalSafe with its own bound, for narrow places such as a table cell. One argument on purpose in terminalSafe: it is passed to map(). */
 export function terminalSafeWithin(text: string, maxChars: number): string {
-  return boundLength(text.replace(ESCAPE_SEQUENCE, '').replace(LINE_BREAK, ' ').replace(CONTROL, ''), maxChars);
+  return boundLength(
+    text
+      .replace(ESCAPE_SEQUENCE, '')
+      .replace(LINE_BREAK, ' ')
+      .replace(CONTROL, '')
+      .replace(INVISIBLE, (char) => `<U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`),
+    maxChars,
+  );
 }
+
+/**
+ * Zero-width and other invisible format characters. Dropping them would make
+ * `svc\u200b-prod` print exactly like `svc-prod`, a different identity, so
+ * they are shown as `<U+200B>` instead.
+ */
+const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff]/g;
 
 /**
  * The first `maxChars` code points of `text`, then `… (N characters)` giving

@@ -96,3 +96,13 @@ describe('stringifyJson', () => {
     expect(stringifyJson({ a: [1] })).toBe('{\n  "a": [\n    1\n  ]\n}\n');
   });
 });
+
+describe('terminalSafe and invisible characters (issue 15)', () => {
+  it.each([
+    ['zero-width space', 'svc\u200b-prod', 'svc<U+200B>-prod'],
+    ['zero-width joiner and BOM', 'a\u200db\ufeffc', 'a<U+200D>b<U+FEFF>c'],
+    ['soft hyphen', 'ad\u00admin', 'ad<U+00AD>min'],
+  ])('%s is shown, not hidden', (_name, input, expected) => {
+    expect(terminalSafe(input)).toBe(expected);
+  });
+});
