@@ -23,6 +23,13 @@ const SECRET_SHAPES: readonly SecretShape[] = [
   // An AWS secret access key only where it is labelled as one: bare 40-char strings are too common.
   { kind: 'aws-secret-key', pattern: /(?<=(?:secret[_-]?access[_-]?key|aws_secret)["'\s:=]{1,5})[A-Za-z0-9/+]{40}\b/gi },
   { kind: 'bearer-token', pattern: /(?<=\bBearer\s+)[A-Za-z0-9._~+/-]{20,}=*/g },
+  // Entra ID client secrets: three characters, a digit, `Q~`, then 31-34 more (the 2021+ format).
+  { kind: 'azure-client-secret', pattern: /(?<![A-Za-z0-9_.~-])[A-Za-z0-9_.~-]{3}\dQ~[A-Za-z0-9_.~-]{31,34}(?![A-Za-z0-9_.~-])/g },
+  // Tokens passed as URL query parameters (`?access_token=…`), which access logs keep in request URIs.
+  {
+    kind: 'query-token',
+    pattern: /(?<=[?&](?:access_token|id_token|refresh_token|token|api_key|apikey|key|sig|signature|client_secret|password|code)=)[^&#\s"']{8,}/gi,
+  },
   { kind: 'url-credentials', pattern: /(?<=:\/\/[^/\s:@]+:)[^/\s@]+(?=@)/g },
 ];
 

@@ -41,6 +41,8 @@ describe('redaction', () => {
     ['aws secret', 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
     ['private key', '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----', 'MIIEow'],
     ['url password', 'https://deploy:hunter2secret@git.example.com/repo', 'hunter2secret'],
+    ['Entra client secret (issue 15)', 'secret Abc8Q~dEfGhIjKlMnOpQrStUvWxYz0123456789a set', 'dEfGhIjKlMnOpQrStUvWxYz01234567'],
+    ['query-string token (issue 15)', 'GET /v1/items?limit=5&access_token=QueryTok3nValue0123456789 200', 'QueryTok3nValue01234'],
   ])('masks a %s, keeping only its last four characters', (_kind, text, secret) => {
     const masked = redactSecrets(text);
     expect(masked).not.toContain(secret);
@@ -48,7 +50,7 @@ describe('redaction', () => {
   });
 
   it('leaves ids alone', () => {
-    for (const text of ['AKIAIOSFODNN7EXAMPLE', 'rt-crm-alice-7f3a', 'arn:aws:iam::111111111111:role/deploy-bot']) {
+    for (const text of ['https://api.example.com/items?limit=5&key=short', 'AKIAIOSFODNN7EXAMPLE', 'rt-crm-alice-7f3a', 'arn:aws:iam::111111111111:role/deploy-bot']) {
       expect(redactSecrets(text)).toBe(text);
     }
   });

@@ -1,14 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingest, type IngestResult } from '../../src/ingest/ingest.js';
-import { ADAPTERS, detectAdapter } from '../../src/ingest/registry.js';
-import { readSniff } from '../../src/ingest/sniff.js';
-import { openInput } from '../../src/ingest/source.js';
+import { ADAPTERS } from '../../src/ingest/registry.js';
 import type { NormalizedRecord } from '../../src/model/index.js';
-import { REPO } from '../helpers/cli.js';
+import { corpusPresent, seedsByAdapter } from '../helpers/seeds.js';
 
 /*
  * Property tests over every adapter (issue 15): real files (fixtures and, when
@@ -26,43 +24,9 @@ import { REPO } from '../helpers/cli.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 120);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 15_2026);
-/** Seeds larger than this are cut first: a case must stay a few milliseconds. */
-const MAX_SEED_BYTES = 48 * 1024;
 
-const CORPUS = path.resolve(REPO, '../shared/corpus');
-const corpusPresent = existsSync(CORPUS);
 const tmp = mkdtempSync(path.join(tmpdir(), 'nhi-fuzz-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function filesUnder(root: string): string[] {
-  if (!existsSync(root)) return [];
-  return readdirSync(root, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && !entry.name.endsWith('.md'))
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .sort();
-}
-
-interface Seed {
-  readonly name: string;
-  readonly text: string;
-}
-
-/** Seed files per adapter id, by the detection the CLI uses. Gzip seeds are read decompressed. */
-async function seedsByAdapter(): Promise<Map<string, Seed[]>> {
-  const seeds = new Map<string, Seed[]>();
-  const roots = [path.join(REPO, 'fixtures'), ...(corpusPresent ? [CORPUS] : [])];
-  for (const file of roots.flatMap(filesUnder)) {
-    if (file.includes(`${path.sep}bad${path.sep}`) || statSync(file).size === 0) continue;
-    const input = openInput(file, path.basename(file));
-    const adapter = detectAdapter(await readSniff(input));
-    if (adapter === undefined) continue;
-    const text = (await input.text()).slice(0, MAX_SEED_BYTES);
-    const list = seeds.get(adapter.id) ?? [];
-    list.push({ name: path.basename(file).replace(/\.gz$/, ''), text });
-    seeds.set(adapter.id, list);
-  }
-  return seeds;
-}
 
 // ---- mutations ----------------------------------------------------------
 
@@ -218,7 +182,8 @@ function expectOneLineProblems(result: IngestResult, display: string): void {
   }
 }
 
-const seeds = await seedsByAdapter();
+/** Seeds larger than this are cut first: a case must stay a few milliseconds. */
+const seeds = await seedsByAdapter(48 * 1024);
 
 describe(`fuzzed inputs, ${RUNS} cases per adapter, seed ${SEED}${corpusPresent ? '' : ' (../shared/corpus absent: fixtures only)'}`, () => {
   it('has a seed file for every adapter', () => {
