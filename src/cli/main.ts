@@ -75,6 +75,15 @@ interface ScanOptions {
   strict?: boolean;
   inputType?: string[];
   workers?: string;
+  maxRecordMb?: string;
+}
+
+/** `--max-record-mb`: a positive number of Mi characters, as the character bound the readers use. */
+function maxRecordOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const mb = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(mb > 0) || mb > 1024) throw new UsageError(`--max-record-mb must be a number above 0 and at most 1024, not "${value}"`);
+  return Math.floor(mb * 1024 * 1024);
 }
 
 /** `--workers`: a positive integer or `auto`. */
@@ -122,6 +131,7 @@ async function runScan(patterns: string[], given: ScanOptions, io: CliIO): Promi
   const minSeverity =
     options.minSeverity === undefined ? (config.minSeverity ?? 'info') : (severityOption('--min-severity', options.minSeverity, false) as Severity);
   const workers = workersOption(options.workers);
+  const maxRecordChars = maxRecordOption(options.maxRecordMb);
   const enable = ruleRefs(catalog, '--enable', options.enable);
   const disable = ruleRefs(catalog, '--disable', options.disable);
 
@@ -138,6 +148,7 @@ async function runScan(patterns: string[], given: ScanOptions, io: CliIO): Promi
     selection: { enable, disable },
     inputTypes: inputTypes(options.inputType, io.cwd),
     workers,
+    ...(maxRecordChars === undefined ? {} : { maxRecordChars }),
     ...(progress === undefined ? {} : { progress: progress.update }),
   });
   progress?.clear();
@@ -221,6 +232,10 @@ function buildProgram(io: CliIO, version: string, setExit: (code: ExitCode) => v
     .addOption(new Option('--disable <rules>', 'disable rules by id or name (comma-separated, repeatable)').argParser(collect))
     .option('--strict', 'treat any unreadable input file or record as fatal (exit 2)')
     .addOption(new Option('--input-type <type=path>', 'force the format of a file (see `nhi-audit formats`; repeatable)').argParser(collect))
+    .option(
+      '--max-record-mb <n>',
+      'refuse a line or streamed JSON record longer than n Mi characters, naming file:line; the rest of the file is not read (default: 64). Whole documents nested over 1000 levels, YAML with over 1000 aliases and times outside 1970..9999 are refused too',
+    )
     .option('--workers <n|auto>', 'threads that read input files; the report is the same for any number (default: auto, one per core for inputs over 32 MB)')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (patterns: string[], options: ScanOptions) => {

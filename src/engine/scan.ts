@@ -35,6 +35,8 @@ export interface ScanRequest {
   readonly inputTypes: ReadonlyMap<string, string>;
   /** Told how far reading has got: at each file and every PROGRESS_EVERY records. */
   readonly progress?: (state: ScanProgress) => void;
+  /** The longest line or JSON element read, in characters (`--max-record-mb`). */
+  readonly maxRecordChars?: number;
   /** Worker threads to read with; `auto` (the default) picks by input size and cores. */
   readonly workers?: number | 'auto';
 }
@@ -93,6 +95,7 @@ export async function scan(request: ScanRequest): Promise<Report> {
       ? await ingestInWorkers(files, {
           strict: request.strict,
           inputTypes: request.inputTypes,
+          ...(request.maxRecordChars === undefined ? {} : { maxRecordChars: request.maxRecordChars }),
           workers,
           ...(progress === undefined
             ? {}
@@ -108,6 +111,7 @@ export async function scan(request: ScanRequest): Promise<Report> {
           {
             strict: request.strict,
             inputType: request.inputTypes,
+            ...(request.maxRecordChars === undefined ? {} : { maxRecordChars: request.maxRecordChars }),
             ...(progress === undefined
               ? {}
               : {

@@ -145,6 +145,25 @@ describe('generated malformed inputs', () => {
     expect(stderr).toMatch(/line70\.events\.ndjson:2: line is longer than 67108864 characters/);
   });
 
+  it('--max-record-mb sets the bound, with worker threads too; a bad value is a usage error', async () => {
+    const file = path.join(tmp, 'line2mb.events.ndjson');
+    const big = JSON.stringify({ kind: 'nhi-audit/v1/event', time: '2026-01-02T00:00:00Z', identity: 'svc-big', action: 'read', user_agent: 'C'.repeat(2 * 1024 * 1024) });
+    writeFileSync(file, `${event('2026-01-01T00:00:00Z', 'svc-a')}\n${big}\n`);
+    const other = path.join(tmp, 'line-small.events.ndjson');
+    writeFileSync(other, `${event('2026-01-03T00:00:00Z', 'svc-c')}\n`);
+    for (const workers of ['1', '2']) {
+      const { stderr, report } = await scan(file, ['--max-record-mb', '1', '--workers', workers, other]);
+      expect(stderr).toMatch(/line2mb\.events\.ndjson:2: line is longer than 1048576 characters \(--max-record-mb 1\); refused/);
+      expect(report?.logWindow?.events).toBe(2);
+    }
+    expect((await scan(file, ['--max-record-mb', '3'])).report?.logWindow?.events).toBe(2);
+    for (const value of ['0', '-1', 'lots', '5000']) {
+      const run = await runCli(['scan', file, '--max-record-mb', value]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('--max-record-mb must be a number above 0');
+    }
+  });
+
   it.each([
     ['deep.inventory.json', `{"apiVersion":"nhi-audit/v1","kind":"Inventory","identities":[{"id":"svc-a","type":"workload","x":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`],
     ['deep.yaml', `apiVersion: nhi-audit/v1\nkind: Inventory\nidentities:\n  - id: svc-a\n    type: workload\n    x: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`],

@@ -230,6 +230,7 @@ describe('streaming', () => {
     return {
       display: 'stream',
       path: '/dev/null',
+      maxRecordChars: 1024,
       bytes: () => {
         throw new Error('bytes() must not be used');
       },
