@@ -94,10 +94,10 @@ function findingTable(findings: readonly Finding[], chalk: ChalkInstance): strin
 /** chalk's colour codes: the only escapes in a cell, which take no columns. */
 const SGR = /\u001b\[[0-9;]*m/g;
 
-/** Columns a cell line takes: code points without colour codes (wrapText measures the same way). */
+/** Columns a cell line takes without its colour codes (wrapText measures the same way). */
 function visibleWidth(line: string): number {
   let width = 0;
-  for (const _ of line.replace(SGR, '')) width += 1;
+  for (const char of line.replace(SGR, '')) width += charWidth(char);
   return width;
 }
 
@@ -202,34 +202,67 @@ function plural(count: number, noun: string): string {
 }
 
 /**
- * Greedy word wrap to `width` code points. A word longer than the width
- * (an ARN, a path) is broken after a separator where one falls in the second
- * half of the line, otherwise hard at the width, so nothing is truncated.
+ * Columns one character takes on a terminal: 2 for East Asian wide and
+ * fullwidth characters and emoji, else 1 (what string-width says for them,
+ * without its cost).
+ */
+export function charWidth(char: string): number {
+  const code = char.codePointAt(0) ?? 0;
+  return (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1f64f) ||
+    (code >= 0x1f900 && code <= 0x1f9ff) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+    ? 2
+    : 1;
+}
+
+/**
+ * Greedy word wrap to `width` columns. A word wider than the width (an ARN, a
+ * path) is broken after a separator where one falls in the second half of the
+ * line, otherwise hard at the width, so nothing is truncated. Linear in the
+ * text: a long word is walked with an index, never sliced again and again.
  */
 export function wrapText(text: string, width: number, breakAfter: ReadonlySet<string> = BREAK_AFTER): string[] {
   const lines: string[] = [];
   let line: string[] = [];
+  let lineWidth = 0;
   for (const word of text.split(' ').filter((part) => part !== '')) {
     const chars = [...word];
-    if (line.length > 0 && line.length + 1 + chars.length <= width) {
+    const widths = chars.map(charWidth);
+    const wordWidth = widths.reduce((sum, value) => sum + value, 0);
+    if (line.length > 0 && lineWidth + 1 + wordWidth <= width) {
       line.push(' ', ...chars);
+      lineWidth += 1 + wordWidth;
       continue;
     }
     if (line.length > 0) lines.push(line.join(''));
-    // An index into the word, not repeated slices: a long word costs linear time (issue 15).
     let start = 0;
-    while (chars.length - start > width) {
-      let cut = start + width;
-      for (let index = start + width - 1; index >= start + Math.ceil(width / 2); index -= 1) {
+    let rest = wordWidth;
+    while (rest > width) {
+      // The most characters from `start` that fit, at least one.
+      let end = start;
+      let used = 0;
+      while (end < chars.length && used + widths[end]! <= width) used += widths[end++]!;
+      if (end === start) end += 1;
+      let cut = end;
+      for (let index = end - 1; index >= start + Math.ceil((end - start) / 2); index -= 1) {
         if (breakAfter.has(chars[index] ?? '')) {
           cut = index + 1;
           break;
         }
       }
       lines.push(chars.slice(start, cut).join(''));
+      for (let index = start; index < cut; index += 1) rest -= widths[index]!;
       start = cut;
     }
     line = chars.slice(start);
+    lineWidth = rest;
   }
   if (line.length > 0 || lines.length === 0) lines.push(line.join(''));
   return lines;

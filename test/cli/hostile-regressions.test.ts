@@ -148,3 +148,11 @@ describe('event times outside 1970..9999 (issue 15, defect c)', () => {
     expect(strict.stderr).toMatch(/^error: .*year0\.events\.ndjson:2: .*before 1970-01-01/m);
   });
 });
+
+describe('table width with wide characters', () => {
+  it('wraps East Asian wide text by columns, so borders stay aligned', () => {
+    const lines = wrapText('服务账户'.repeat(20), 36);
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(18);
+    expect(lines.join('')).toBe('服务账户'.repeat(20));
+  });
+});
