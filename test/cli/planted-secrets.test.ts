@@ -66,6 +66,9 @@ function plantedText(text: string): string | undefined {
   }
 }
 
+// Detected once for all formats: detection reads every fixture and corpus file.
+const seedsPromise = seedsByAdapter(256 * 1024);
+
 describe('planted secrets are never printed', () => {
   it('fixtures/secrets/planted-* carry every planted value', () => {
     const dir = path.join(REPO, 'fixtures/secrets');
@@ -83,7 +86,7 @@ describe('planted secrets are never printed', () => {
   });
 
   it.each(ADAPTERS.map((adapter) => [adapter.id]))('planted in every string of a %s file: nothing leaks', async (adapterId) => {
-    const seeds = (await seedsByAdapter(256 * 1024)).get(adapterId) ?? [];
+    const seeds = (await seedsPromise).get(adapterId) ?? [];
     const seed = seeds.map((candidate) => ({ ...candidate, planted: plantedText(candidate.text) })).find((candidate) => candidate.planted !== undefined);
     if (seed === undefined) return; // a CSV or YAML format: covered by the hand-placed fixtures
     const file = path.join(tmp, `${adapterId}-${seed.name}`);

@@ -18,11 +18,11 @@ import { corpusPresent, seedsByAdapter } from '../helpers/seeds.js';
  * line-oriented files a broken line costs only itself.
  *
  * Seeded and reproducible: FUZZ_SEED picks the seed, FUZZ_RUNS the cases per
- * adapter (default 120, about 2,500 cases in all). Work is bounded by the case
+ * adapter (default 100: 2,300 cases in all). Work is bounded by the case
  * count, not by a timer.
  */
 
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 120);
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 100);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 15_2026);
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'nhi-fuzz-'));
