@@ -117,7 +117,7 @@ describe.each(Object.entries(REPORTERS).map(([format, reporter]) => [format, rep
     });
   }
 
-  if (format === 'table' || format === 'markdown') {
+  if (format === 'table') {
     it('makes zero-width characters visible and cuts long values with their length', () => {
       expect(output).toContain('<U+200B>');
       expect(output).toMatch(/… \(\d+ characters\)/);
