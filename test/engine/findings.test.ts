@@ -82,3 +82,21 @@ describe('ordering and dedupe', () => {
     expect(dedupe([finding({ fingerprint: 'a' }), finding({ fingerprint: 'a' }), finding({ fingerprint: 'b' })])).toHaveLength(2);
   });
 });
+
+describe('redaction on hostile text (issue 15)', () => {
+  it.each([
+    ['eyJ runs', '-eyJaaaaaaaaaa'],
+    ['glpat runs', 'glpat-'],
+    ['slack runs', 'xoxb-aaaaaaaa-'],
+    ['openai runs', 'sk-aaaa-'],
+  ])('is linear on %s (a quadratic scan of a megabyte would outlast the test timeout)', (_name, unit) => {
+    const text = unit.repeat(Math.ceil(1_000_000 / unit.length));
+    expect(redactSecrets(text).length).toBeGreaterThan(0);
+  });
+
+  it('still masks a JWT after a hyphenated word and a glpat token after a space', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+    expect(redactSecrets(`user-agent: ${jwt}`)).not.toContain('dozjgNry');
+    expect(redactSecrets('token glpat-abcdefghijklmnopqrstu1')).toMatch(/\[gitlab-token …stu1\]/);
+  });
+});
