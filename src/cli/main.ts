@@ -23,6 +23,7 @@ import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../report/index.js
 import { RULES } from '../rules/index.js';
 import type { RuleLogic } from '../engine/rule-api.js';
 import { stringifyJson, terminalSafe } from '../report/escape.js';
+import { redactSecrets } from '../engine/redact.js';
 import { BASELINE_EXIT_CODES_HELP, EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
 import { wantsColor, type CliIO } from './io.js';
 import { formatsCommand, inventoryCommand, rulesListCommand, rulesShowCommand } from './catalog-commands.js';
@@ -94,6 +95,15 @@ interface InputOptions {
   strict?: boolean;
   inputType?: string[];
   workers?: string;
+  maxRecordMb?: string;
+}
+
+/** `--max-record-mb`: a positive number of Mi characters, as the character bound the readers use. */
+function maxRecordOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const mb = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(mb > 0) || mb > 1024) throw new UsageError(`--max-record-mb must be a number above 0 and at most 1024, not "${value}"`);
+  return Math.floor(mb * 1024 * 1024);
 }
 
 interface ScanOptions extends InputOptions {
@@ -120,6 +130,10 @@ function addInputOptions(command: Command): Command {
     .addOption(new Option('--disable <rules>', 'disable rules by id or name (comma-separated, repeatable)').argParser(collect))
     .option('--strict', 'treat any unreadable input file or record as fatal (exit 2)')
     .addOption(new Option('--input-type <type=path>', 'force the format of a file (see `nhi-audit formats`; repeatable)').argParser(collect))
+    .option(
+      '--max-record-mb <n>',
+      'refuse a line or streamed JSON record longer than n Mi characters, naming file:line; the rest of the file is not read (default: 64). Whole documents nested over 1000 levels, YAML with over 1000 aliases and times outside 1970..9999 are refused too',
+    )
     .option('--workers <n|auto>', 'threads that read input files; the report is the same for any number (default: auto, one per core for inputs over 32 MB)');
 }
 
@@ -166,6 +180,7 @@ async function scanWithInputOptions(patterns: string[], options: InputOptions, i
   const minSeverity =
     options.minSeverity === undefined ? (config.minSeverity ?? 'info') : (severityOption('--min-severity', options.minSeverity, false) as Severity);
   const workers = workersOption(options.workers);
+  const maxRecordChars = maxRecordOption(options.maxRecordMb);
   // Repeatable options are absent rather than defaulted, so --help shows no "(default: [])".
   const enable = ruleRefs(catalog, '--enable', options.enable ?? []);
   const disable = ruleRefs(catalog, '--disable', options.disable ?? []);
@@ -185,6 +200,7 @@ async function scanWithInputOptions(patterns: string[], options: InputOptions, i
     workers,
     ignore,
     ...(baseline === undefined ? {} : { baseline }),
+    ...(maxRecordChars === undefined ? {} : { maxRecordChars }),
     ...(progress === undefined ? {} : { progress: progress.update }),
   });
   progress?.clear();
@@ -436,9 +452,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<ExitCode
     if (isKnownError(error)) {
       // A progress line may be on screen; the error starts on a clean line.
       if (io.stderrIsTTY) io.stderr.write('\r\u001b[2K');
-      io.stderr.write(`error: ${terminalSafe(error.oneLine)}\n`);
+      io.stderr.write(`error: ${terminalSafe(redactSecrets(error.oneLine))}\n`);
       const problems = 'problems' in error && Array.isArray(error.problems) ? (error.problems as string[]) : [];
-      for (const problem of problems) io.stderr.write(`  ${terminalSafe(problem)}\n`);
+      for (const problem of problems) io.stderr.write(`  ${terminalSafe(redactSecrets(problem))}\n`);
       return EXIT.USAGE;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -3,7 +3,7 @@ import { Correlator } from '../correlate/index.js';
 import { discover } from '../ingest/discover.js';
 import { ingest } from '../ingest/ingest.js';
 import { formatInstant, formatSource, type InputSummary, type Instant, type SkippedInput } from '../model/index.js';
-import { redactSecrets } from './redact.js';
+import { redactDeep } from './redact.js';
 
 /** One identity as `nhi-audit inventory` shows it: model fields plus what the logs say. */
 export interface IdentityRow {
@@ -59,19 +59,19 @@ const iso = (instant: Instant | null): string | null => (instant === null ? null
 const latest = (...instants: (Instant | null | undefined)[]): Instant | null =>
   instants.reduce<Instant | null>((best, value) => (value == null ? best : best === null || value > best ? value : best), null);
 
-/** Reads and correlates the inputs without running rules. Ids pass through secret redaction. */
+/** Reads and correlates the inputs without running rules. Every string passes through secret redaction. */
 export async function inventorySnapshot(patterns: readonly string[], cwd: string, strict: boolean): Promise<InventorySnapshot> {
   const files = await discover(patterns, cwd);
   const correlator = new Correlator();
   const { inputs, skipped } = await ingest(files, { strict }, (record) => correlator.add(record));
   const { inventory, usage } = correlator.finish();
-  return {
+  return redactDeep<InventorySnapshot>({
     sources: inputs,
     identities: inventory.identities().map((identity) => {
       const used = usage.forIdentity(identity.id);
       const kind = classifyIdentity(identity, inventory, usage);
       return {
-        id: redactSecrets(identity.id),
+        id: identity.id,
         type: identity.type,
         provider: identity.provider,
         tenant: identity.tenant,
@@ -97,9 +97,9 @@ export async function inventorySnapshot(patterns: readonly string[], cwd: string
       };
     }),
     credentials: inventory.credentials().map((credential) => ({
-      id: redactSecrets(credential.id),
+      id: credential.id,
       type: credential.type,
-      identity: credential.identity === null ? null : redactSecrets(credential.identity),
+      identity: credential.identity,
       onBehalfOf: credential.onBehalfOf,
       issuedAt: iso(credential.issuedAt),
       expiresAt: iso(credential.expiresAt),
@@ -111,7 +111,7 @@ export async function inventorySnapshot(patterns: readonly string[], cwd: string
     approvals: inventory.approvals().length,
     principals: inventory.principals().length,
     tenants: inventory.tenants().length,
-    unresolvedActors: usage.unresolvedIdentities().map(redactSecrets),
+    unresolvedActors: usage.unresolvedIdentities(),
     skipped,
-  };
+  });
 }

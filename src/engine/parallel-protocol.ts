@@ -6,6 +6,7 @@ import type { InputSummary, NormalizedRecord, SkippedInput } from '../model/inde
 export interface WorkerSetup {
   readonly files: readonly DiscoveredFile[];
   readonly strict: boolean;
+  readonly maxRecordChars?: number;
   readonly inputTypes: readonly (readonly [string, string])[];
 }
 

@@ -15,6 +15,7 @@ import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 
 export interface ParallelOptions {
   readonly strict: boolean;
+  readonly maxRecordChars?: number;
   readonly inputTypes: ReadonlyMap<string, string>;
   readonly workers: number;
   /** Told when a file's results have been taken in (in path order). */
@@ -50,7 +51,7 @@ export async function ingestInWorkers(
   options: ParallelOptions,
   correlator: Correlator,
 ): Promise<IngestResult> {
-  const setup: WorkerSetup = { files, strict: options.strict, inputTypes: [...options.inputTypes] };
+  const setup: WorkerSetup = { files, strict: options.strict, inputTypes: [...options.inputTypes], ...(options.maxRecordChars === undefined ? {} : { maxRecordChars: options.maxRecordChars }) };
   const workers = Array.from({ length: Math.max(1, Math.min(options.workers, files.length)) }, () => new Worker(workerUrl(), { workerData: setup }));
   const inputs: InputSummary[] = [];
   const skipped: SkippedInput[] = [];

@@ -18,6 +18,7 @@ import { evaluateRules, type Selection } from './evaluate.js';
 import { ingestInWorkers } from './parallel.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { atOrAbove, compareFindings, dedupe, redact } from './findings.js';
+import { redactDeep } from './redact.js';
 import type { RuleLogic } from './rule-api.js';
 import { applySuppressions, type IgnoreEntry } from './suppress.js';
 
@@ -36,6 +37,8 @@ export interface ScanRequest {
   readonly inputTypes: ReadonlyMap<string, string>;
   /** Told how far reading has got: at each file and every PROGRESS_EVERY records. */
   readonly progress?: (state: ScanProgress) => void;
+  /** The longest line or JSON element read, in characters (`--max-record-mb`). */
+  readonly maxRecordChars?: number;
   /** Worker threads to read with; `auto` (the default) picks by input size and cores. */
   readonly workers?: number | 'auto';
   /** Ignore entries from the ignore file and the config's `ignore:`, in that order. */
@@ -98,6 +101,7 @@ export async function scan(request: ScanRequest): Promise<Report> {
       ? await ingestInWorkers(files, {
           strict: request.strict,
           inputTypes: request.inputTypes,
+          ...(request.maxRecordChars === undefined ? {} : { maxRecordChars: request.maxRecordChars }),
           workers,
           ...(progress === undefined
             ? {}
@@ -113,6 +117,7 @@ export async function scan(request: ScanRequest): Promise<Report> {
           {
             strict: request.strict,
             inputType: request.inputTypes,
+            ...(request.maxRecordChars === undefined ? {} : { maxRecordChars: request.maxRecordChars }),
             ...(progress === undefined
               ? {}
               : {
@@ -162,7 +167,8 @@ export async function scan(request: ScanRequest): Promise<Report> {
       .map((input) => input.file);
     return { sources, window: meta.inputs.includes('event') ? logWindow : null };
   };
-  return {
+  // Findings were redacted before the severity filter; the walk covers notes, skips and the rest.
+  return redactDeep<Report>({
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: await toolVersion() },
     asOf: formatInstant(request.asOf),
@@ -179,5 +185,5 @@ export async function scan(request: ScanRequest): Promise<Report> {
     suppressedFindings,
     baseline: split?.outcome ?? null,
     warnings: suppression.warnings,
-  };
+  });
 }

@@ -17,6 +17,8 @@ export interface InputSource {
   readonly display: string;
   /** Absolute path on disk. */
   readonly path: string;
+  /** The longest line or streamed JSON element (characters) a reader may hold; longer is an input error. */
+  readonly maxRecordChars: number;
   /** Decompressed bytes as a stream. */
   bytes(): Readable;
   /** Lines, streamed; never the whole file in one string. Handles LF and CRLF. */

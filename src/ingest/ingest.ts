@@ -22,6 +22,8 @@ export interface IngestOptions {
   readonly strict: boolean;
   /** `--input-type`: adapter id per file, keyed by display path or absolute path. */
   readonly inputType?: ReadonlyMap<string, string>;
+  /** The longest line or JSON element read, in characters (`scan --max-record-mb`); default MAX_LINE_CHARS. */
+  readonly maxRecordChars?: number;
   /** Called as each file starts (0-based index), e.g. for a progress display. */
   readonly onFile?: (index: number, file: DiscoveredFile) => void;
 }
@@ -76,7 +78,7 @@ export async function ingest(
     };
     // Secret detection watches every read of the file (sniff and adapter), so no byte goes unscanned.
     const secrets = new FileSecrets(file.display);
-    const input = openInput(file.path, file.display, secrets);
+    const input = openInput(file.path, file.display, secrets, options.maxRecordChars);
 
     // One look at the head serves both detection and the adapter.
     let sniff: Sniff;

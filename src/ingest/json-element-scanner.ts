@@ -1,5 +1,5 @@
 import { InputError } from '../model/index.js';
-import { MAX_LINE_CHARS } from './source.js';
+import { MAX_LINE_CHARS, recordBoundText } from './source.js';
 
 /*
  * The byte-level splitter behind jsonRecords: it tracks only string/escape
@@ -65,6 +65,8 @@ export class ElementScanner {
     private readonly display: string,
     /** Stop as soon as the records array is entered (layout probing). */
     private readonly probe: boolean,
+    /** The longest element held; longer is refused (scan --max-record-mb). */
+    private readonly maxChars: number = MAX_LINE_CHARS,
   ) {}
 
   feed(chunk: string): RawElement[] {
@@ -177,8 +179,8 @@ export class ElementScanner {
       const rest = captureStart === 0 ? chunk : chunk.slice(captureStart);
       this.parts.push(rest);
       this.partsLength += rest.length;
-      if (this.partsLength > MAX_LINE_CHARS) {
-        throw new InputError(`a JSON element is longer than ${MAX_LINE_CHARS} characters`, this.display, this.startLine);
+      if (this.partsLength > this.maxChars) {
+        throw new InputError(`a JSON element is longer than ${recordBoundText(this.maxChars)}; refused`, this.display, this.startLine);
       }
     }
     return out;

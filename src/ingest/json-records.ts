@@ -128,7 +128,7 @@ export async function* jsonRecords(
 
     if (layout === 'ndjson') {
       let index = 0;
-      for await (const { text, line } of splitLines(all(), input.display)) {
+      for await (const { text, line } of splitLines(all(), input.display, input.maxRecordChars)) {
         if (text.trim() === '') continue;
         const value = parseJson(text);
         const at = index;
@@ -172,7 +172,7 @@ export async function* jsonRecords(
       }
     }
 
-    const scanner = new ElementScanner(layout, options.wrapperKey, input.display, false);
+    const scanner = new ElementScanner(layout, options.wrapperKey, input.display, false, input.maxRecordChars);
     const prefix = layout === 'wrapped' ? (options.wrapperKey ?? '') : '';
     for await (const chunk of rest()) {
       for (const element of scanner.feed(chunk)) {

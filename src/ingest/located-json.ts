@@ -1,5 +1,6 @@
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { InputError } from '../model/index.js';
+import { refuseDeepNesting } from './nesting.js';
 
 /*
  * Whole-document JSON (or YAML) read with the line each object and list starts
@@ -25,6 +26,7 @@ export interface LocatedDocument {
  * JSON.parse reorders) goes through the slower YAML syntax tree.
  */
 export function parseLocated(text: string, display: string): LocatedDocument {
+  refuseDeepNesting(text, display);
   return fastLocated(text) ?? treeLocated(text, display);
 }
 

@@ -15,10 +15,16 @@ import type { InputSource, TextLine } from './adapter.js';
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
 /**
- * A line longer than this is refused rather than risk an out-of-memory crash;
- * line-oriented formats never come near it.
+ * By default a line (or streamed JSON element) longer than this is refused
+ * rather than risk an out-of-memory crash; line-oriented formats never come
+ * near it. `scan --max-record-mb` sets another bound (in Mi characters).
  */
 export const MAX_LINE_CHARS = 64 * 1024 * 1024;
+
+/** How a bound is named in messages: the option that changes it. */
+export function recordBoundText(maxChars: number): string {
+  return `${maxChars} characters (--max-record-mb ${Number((maxChars / (1024 * 1024)).toFixed(3))})`;
+}
 
 /** Receives the decoded text of one read of a file, chunk by chunk. */
 export interface TextReader {
@@ -33,15 +39,15 @@ export interface TextObserver {
   open(): TextReader;
 }
 
-export function openInput(path: string, display: string, observer?: TextObserver): InputSource {
+export function openInput(path: string, display: string, observer?: TextObserver, maxRecordChars: number = MAX_LINE_CHARS): InputSource {
   const bytes = (): Readable => openBytes(path, observer);
-  const lines = (): AsyncIterable<TextLine> => splitLines(decodeText(bytes()), display);
+  const lines = (): AsyncIterable<TextLine> => splitLines(decodeText(bytes()), display, maxRecordChars);
   const text = async (): Promise<string> => {
     const parts: string[] = [];
     for await (const chunk of decodeText(bytes())) parts.push(chunk);
     return parts.join('');
   };
-  return { display, path, bytes, lines, text };
+  return { display, path, maxRecordChars, bytes, lines, text };
 }
 
 /**
@@ -99,9 +105,16 @@ async function startsWithGzipMagic(path: string): Promise<boolean> {
 
 type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
+/**
+ * The encoding by BOM; without one, UTF-16 is recognised by a NUL in the first
+ * two bytes (every export starts with an ASCII character, which UTF-16 writes
+ * with a zero byte and UTF-8 never does). Anything else is UTF-8.
+ */
 function encodingFromBom(head: Uint8Array): Encoding {
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  if (head.length >= 2 && head[0] !== 0 && head[1] === 0) return 'utf-16le';
+  if (head.length >= 2 && head[0] === 0 && head[1] !== 0) return 'utf-16be';
   return 'utf-8';
 }
 
@@ -155,7 +168,7 @@ export async function* decodeText(bytes: AsyncIterable<Uint8Array>): AsyncGenera
  * line without a newline is still a line; a trailing newline does not make an
  * empty extra line. Only the current line is held in memory.
  */
-export async function* splitLines(chunks: AsyncIterable<string>, display = ''): AsyncGenerator<TextLine> {
+export async function* splitLines(chunks: AsyncIterable<string>, display = '', maxChars: number = MAX_LINE_CHARS): AsyncGenerator<TextLine> {
   let parts: string[] = [];
   let partsLength = 0;
   let line = 1;
@@ -177,8 +190,8 @@ export async function* splitLines(chunks: AsyncIterable<string>, display = ''): 
     }
     if (start < chunk.length) {
       partsLength += chunk.length - start;
-      if (partsLength > MAX_LINE_CHARS) {
-        throw new InputError(`line is longer than ${MAX_LINE_CHARS} characters`, display, line);
+      if (partsLength > maxChars) {
+        throw new InputError(`line is longer than ${recordBoundText(maxChars)}; refused`, display, line);
       }
       parts.push(start === 0 ? chunk : chunk.slice(start));
     }
@@ -196,6 +209,8 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   EISDIR: 'is a directory',
   EMFILE: 'too many open files',
   EIO: 'I/O error',
+  // A FIFO or socket: every input is read more than once (sniff, then read), which a pipe cannot do.
+  ESPIPE: 'it is a pipe, and inputs are read more than once; save it to a file first',
   Z_DATA_ERROR: 'corrupt gzip data',
   Z_BUF_ERROR: 'truncated gzip data',
 };

@@ -1,11 +1,10 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import type { Finding } from '../model/finding.js';
 import type { Report, RuleEvaluation } from '../model/report.js';
 import { SEVERITIES, type Severity } from '../model/severity.js';
 import { formatSource } from '../model/source.js';
 import type { Reporter } from './context.js';
-import { terminalSafe } from './escape.js';
+import { terminalSafe, terminalSafeWithin } from './escape.js';
 
 /*
  * The terminal report: findings grouped by severity, then what was not
@@ -18,6 +17,8 @@ import { terminalSafe } from './escape.js';
 const COLUMN_WIDTHS = [22, 26, 38, 29] as const;
 const PADDING = 2;
 const MAX_EVIDENCE_LINES = 3;
+/** Code points of one value shown in a table cell; more is cut with its full length (JSON has it all). */
+export const MAX_CELL_CHARS = 1024;
 /** Long ids (ARNs, paths) break after one of these when they do not fit a column. */
 const BREAK_AFTER: ReadonlySet<string> = new Set(['/', ':', '-', '.', '_', '@', ',', '|', '=']);
 /** In `file:line` pointers a break after `:` would strand the line number. */
@@ -94,39 +95,68 @@ function findingTable(findings: readonly Finding[], chalk: ChalkInstance): strin
     number,
     number,
   ];
-  const table = new Table({
-    head: ['Rule', 'Subject', 'Message', 'Evidence'].map((title) => chalk.bold(title)),
-    colWidths: [...COLUMN_WIDTHS],
-    // Cells are wrapped here (wrapText); cli-table3's wrap is only a fallback for wide characters.
-    wordWrap: true,
-    // Empty styles: cli-table3 would otherwise colour head and borders itself, ignoring context.color.
-    style: { head: [], border: [] },
-  });
+  const rows: string[][][] = [];
   for (const finding of findings) {
     const subjectHead = finding.subject.provider === undefined
       ? finding.subject.kind
-      : `${finding.subject.kind} (${terminalSafe(finding.subject.provider)})`;
-    table.push([
+      : `${finding.subject.kind} (${terminalSafeWithin(finding.subject.provider, MAX_CELL_CHARS)})`;
+    rows.push([
       [
-        ...wrapText(terminalSafe(finding.ruleId), ruleWidth).map((line) => chalk.bold(line)),
-        ...wrapText(terminalSafe(finding.ruleName), ruleWidth).map((line) => chalk.dim(line)),
-      ].join('\n'),
+        ...wrapText(terminalSafeWithin(finding.ruleId, MAX_CELL_CHARS), ruleWidth).map((line) => chalk.bold(line)),
+        ...wrapText(terminalSafeWithin(finding.ruleName, MAX_CELL_CHARS), ruleWidth).map((line) => chalk.dim(line)),
+      ],
       [
         ...wrapText(subjectHead, subjectWidth).map((line) => chalk.dim(line)),
-        ...wrapText(terminalSafe(finding.subject.id), subjectWidth),
-      ].join('\n'),
-      wrapText(terminalSafe(finding.message), messageWidth).join('\n'),
-      evidenceLines(finding)
-        .flatMap((line) => wrapText(line, evidenceWidth, PATH_BREAK_AFTER))
-        .join('\n'),
+        ...wrapText(terminalSafeWithin(finding.subject.id, MAX_CELL_CHARS), subjectWidth),
+      ],
+      wrapText(terminalSafeWithin(finding.message, MAX_CELL_CHARS), messageWidth),
+      evidenceLines(finding).flatMap((line) => wrapText(line, evidenceWidth, PATH_BREAK_AFTER)),
     ]);
   }
-  return table.toString();
+  const head = ['Rule', 'Subject', 'Message', 'Evidence'].map((title) => [chalk.bold(title)]);
+  return boxTable(head, rows, COLUMN_WIDTHS);
+}
+
+/** chalk's colour codes: the only escapes in a cell, which take no columns. */
+const SGR = /\u001b\[[0-9;]*m/g;
+
+/** Columns a cell line takes without its colour codes (wrapText measures the same way). */
+function visibleWidth(line: string): number {
+  let width = 0;
+  for (const char of line.replace(SGR, '')) width += charWidth(char);
+  return width;
+}
+
+/**
+ * A boxed table of pre-wrapped cells, drawn in the style cli-table3 used here.
+ * Drawn by hand because cli-table3 truncates every cell's full content for a
+ * debug message on each line it draws, one character at a time: cubic on a
+ * long cell, which made a report with long log values run for minutes (issue 15).
+ */
+function boxTable(head: readonly string[][], rows: readonly string[][][], widths: readonly number[]): string {
+  const rule = (left: string, middle: string, right: string): string =>
+    `${left}${widths.map((width) => '─'.repeat(width)).join(middle)}${right}`;
+  const drawRow = (cells: readonly string[][]): string[] => {
+    const height = Math.max(1, ...cells.map((cell) => cell.length));
+    const lines: string[] = [];
+    for (let index = 0; index < height; index += 1) {
+      const parts = widths.map((width, column) => {
+        const text = cells[column]?.[index] ?? '';
+        return ` ${text}${' '.repeat(Math.max(0, width - PADDING - visibleWidth(text)))} `;
+      });
+      lines.push(`│${parts.join('│')}│`);
+    }
+    return lines;
+  };
+  const lines = [rule('┌', '┬', '┐'), ...drawRow(head)];
+  for (const row of rows) lines.push(rule('├', '┼', '┤'), ...drawRow(row));
+  lines.push(rule('└', '┴', '┘'));
+  return lines.join('\n');
 }
 
 /** Distinct `file:line` pointers, at most MAX_EVIDENCE_LINES, then `+N more`. */
 function evidenceLines(finding: Finding): string[] {
-  const pointers = [...new Set(finding.evidence.map((item) => terminalSafe(formatSource(item.source))))];
+  const pointers = [...new Set(finding.evidence.map((item) => terminalSafeWithin(formatSource(item.source), MAX_CELL_CHARS)))];
   if (pointers.length === 0) return ['—'];
   if (pointers.length <= MAX_EVIDENCE_LINES) return pointers;
   return [...pointers.slice(0, MAX_EVIDENCE_LINES), `+${pointers.length - MAX_EVIDENCE_LINES} more`];
@@ -200,33 +230,67 @@ function plural(count: number, noun: string): string {
 }
 
 /**
- * Greedy word wrap to `width` code points. A word longer than the width
- * (an ARN, a path) is broken after a separator where one falls in the second
- * half of the line, otherwise hard at the width, so nothing is truncated.
+ * Columns one character takes on a terminal: 2 for East Asian wide and
+ * fullwidth characters and emoji, else 1 (what string-width says for them,
+ * without its cost).
+ */
+export function charWidth(char: string): number {
+  const code = char.codePointAt(0) ?? 0;
+  return (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1f64f) ||
+    (code >= 0x1f900 && code <= 0x1f9ff) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+    ? 2
+    : 1;
+}
+
+/**
+ * Greedy word wrap to `width` columns. A word wider than the width (an ARN, a
+ * path) is broken after a separator where one falls in the second half of the
+ * line, otherwise hard at the width, so nothing is truncated. Linear in the
+ * text: a long word is walked with an index, never sliced again and again.
  */
 export function wrapText(text: string, width: number, breakAfter: ReadonlySet<string> = BREAK_AFTER): string[] {
   const lines: string[] = [];
   let line: string[] = [];
+  let lineWidth = 0;
   for (const word of text.split(' ').filter((part) => part !== '')) {
-    let rest = [...word];
-    if (line.length > 0 && line.length + 1 + rest.length <= width) {
-      line.push(' ', ...rest);
+    const chars = [...word];
+    const widths = chars.map(charWidth);
+    const wordWidth = widths.reduce((sum, value) => sum + value, 0);
+    if (line.length > 0 && lineWidth + 1 + wordWidth <= width) {
+      line.push(' ', ...chars);
+      lineWidth += 1 + wordWidth;
       continue;
     }
     if (line.length > 0) lines.push(line.join(''));
-    line = [];
-    while (rest.length > width) {
-      let cut = width;
-      for (let index = width - 1; index >= Math.ceil(width / 2); index -= 1) {
-        if (breakAfter.has(rest[index] ?? '')) {
+    let start = 0;
+    let rest = wordWidth;
+    while (rest > width) {
+      // The most characters from `start` that fit, at least one.
+      let end = start;
+      let used = 0;
+      while (end < chars.length && used + widths[end]! <= width) used += widths[end++]!;
+      if (end === start) end += 1;
+      let cut = end;
+      for (let index = end - 1; index >= start + Math.ceil((end - start) / 2); index -= 1) {
+        if (breakAfter.has(chars[index] ?? '')) {
           cut = index + 1;
           break;
         }
       }
-      lines.push(rest.slice(0, cut).join(''));
-      rest = rest.slice(cut);
+      lines.push(chars.slice(start, cut).join(''));
+      for (let index = start; index < cut; index += 1) rest -= widths[index]!;
+      start = cut;
     }
-    line = rest;
+    line = chars.slice(start);
+    lineWidth = rest;
   }
   if (line.length > 0 || lines.length === 0) lines.push(line.join(''));
   return lines;

@@ -41,7 +41,7 @@ describe('demo reports', () => {
     const ajv = new Ajv.default({ allErrors: true, strict: false });
     addFormats.default(ajv);
     const validate = ajv.compile(JSON.parse(await readFile(SARIF_SCHEMA, 'utf8')) as object);
-    const run = await runCli(['scan', 'fixtures/demo', 'fixtures/bad', '--as-of', AS_OF, '--format', 'sarif']);
+    const run = await runCli(['scan', 'fixtures/demo', 'fixtures/bad/*', '--as-of', AS_OF, '--format', 'sarif']);
     const valid = validate(JSON.parse(run.stdout));
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);

@@ -54,7 +54,7 @@ describe('offline', () => {
   });
 
   it.each(['table', 'json', 'sarif'])('a full scan to %s opens no socket and resolves no name', async (format) => {
-    const run = await runCli(['scan', 'fixtures/demo', 'fixtures/bad', '--as-of', AS_OF, '--format', format]);
+    const run = await runCli(['scan', 'fixtures/demo', 'fixtures/bad/*', '--as-of', AS_OF, '--format', format]);
     expect(run.code).toBe(1);
     expect(attempts).toEqual([]);
   });

@@ -188,7 +188,7 @@ describe('exit codes', () => {
 
 describe('bad input', () => {
   it('skips bad records with file:line, goes on, and lists what was skipped', async () => {
-    const { code, report, stderr } = await scanJson(['scan', 'fixtures/demo', 'fixtures/bad', '--as-of', AS_OF]);
+    const { code, report, stderr } = await scanJson(['scan', 'fixtures/demo', 'fixtures/bad/*', '--as-of', AS_OF]);
     expect(code).toBe(1);
     expect(report.skipped.length).toBeGreaterThan(0);
     for (const skip of report.skipped) expect(skip.file).toMatch(/^fixtures\/bad\//);
@@ -197,7 +197,7 @@ describe('bad input', () => {
   });
 
   it('stops with exit 2 under --strict, naming file and line', async () => {
-    const run = await runCli(['scan', 'fixtures/demo', 'fixtures/bad', '--as-of', AS_OF, '--strict']);
+    const run = await runCli(['scan', 'fixtures/demo', 'fixtures/bad/*', '--as-of', AS_OF, '--strict']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: fixtures\/bad\/[^\s:]+(:\d+)?: .+\n$/);
     expect(run.stdout).toBe('');
@@ -241,7 +241,7 @@ describe('progress on stderr', () => {
   });
 
   it('starts an error on a clean line', async () => {
-    const run = await runCli(['scan', 'fixtures/demo', 'fixtures/bad', '--strict', '--as-of', AS_OF], { tty: true });
+    const run = await runCli(['scan', 'fixtures/demo', 'fixtures/bad/*', '--strict', '--as-of', AS_OF], { tty: true });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/\r\u001b\[2Kerror: fixtures\/bad\/[^\n]+\n$/);
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { AS_OF, runCli } from '../helpers/cli.js';
 
 // Many files of every kind, with records of the same identities spread across them, and a bad one.
-const MIXED = ['fixtures/demo', 'fixtures/demo-native', 'fixtures/aws', 'fixtures/okta', 'fixtures/oauth', 'fixtures/canonical', 'fixtures/bad'];
+const MIXED = ['fixtures/demo', 'fixtures/demo-native', 'fixtures/aws', 'fixtures/okta', 'fixtures/oauth', 'fixtures/canonical', 'fixtures/bad/*'];
 
 async function scanWith(workers: string, format: string, extra: readonly string[] = []) {
   return runCli(['scan', ...MIXED, '--as-of', AS_OF, '--format', format, '--fail-on', 'none', '--workers', workers, ...extra]);

@@ -34,6 +34,8 @@ describe('redaction', () => {
     ['aws secret', 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
     ['private key', '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----', 'MIIEow'],
     ['url password', 'https://deploy:hunter2secret@git.example.com/repo', 'hunter2secret'],
+    ['Entra client secret (issue 15)', 'secret Abc8Q~dEfGhIjKlMnOpQrStUvWxYz0123456789a set', 'dEfGhIjKlMnOpQrStUvWxYz01234567'],
+    ['query-string token (issue 15)', 'GET /v1/items?limit=5&access_token=QueryTok3nValue0123456789 200', 'QueryTok3nValue01234'],
   ])('masks a %s, keeping only its last four characters', (_kind, text, secret) => {
     const masked = redactSecrets(text);
     expect(masked).not.toContain(secret);
@@ -41,7 +43,7 @@ describe('redaction', () => {
   });
 
   it('leaves ids alone', () => {
-    for (const text of ['AKIAIOSFODNN7EXAMPLE', 'rt-crm-alice-7f3a', 'arn:aws:iam::111111111111:role/deploy-bot']) {
+    for (const text of ['https://api.example.com/items?limit=5&key=short', 'AKIAIOSFODNN7EXAMPLE', 'rt-crm-alice-7f3a', 'arn:aws:iam::111111111111:role/deploy-bot']) {
       expect(redactSecrets(text)).toBe(text);
     }
   });
@@ -71,5 +73,23 @@ describe('ordering and dedupe', () => {
   });
   it('drops repeated fingerprints', () => {
     expect(dedupe([finding({ fingerprint: 'a' }), finding({ fingerprint: 'a' }), finding({ fingerprint: 'b' })])).toHaveLength(2);
+  });
+});
+
+describe('redaction on hostile text (issue 15)', () => {
+  it.each([
+    ['eyJ runs', '-eyJaaaaaaaaaa'],
+    ['glpat runs', 'glpat-'],
+    ['slack runs', 'xoxb-aaaaaaaa-'],
+    ['openai runs', 'sk-aaaa-'],
+  ])('is linear on %s (a quadratic scan of a megabyte would outlast the test timeout)', (_name, unit) => {
+    const text = unit.repeat(Math.ceil(1_000_000 / unit.length));
+    expect(redactSecrets(text).length).toBeGreaterThan(0);
+  });
+
+  it('still masks a JWT after a hyphenated word and a glpat token after a space', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+    expect(redactSecrets(`user-agent: ${jwt}`)).not.toContain('dozjgNry');
+    expect(redactSecrets('token glpat-abcdefghijklmnopqrstu1')).toMatch(/\[gitlab-token …stu1\]/);
   });
 });

@@ -54,7 +54,7 @@ describe('registry', () => {
 
 describe('ingest', () => {
   test('fixtures: every good file read, problems listed with file:line and field', async () => {
-    const { inputs, skipped, records } = await run(['fixtures/canonical', 'fixtures/bad']);
+    const { inputs, skipped, records } = await run(['fixtures/canonical', 'fixtures/bad/*']);
     expect(inputs.map((i) => [i.file, i.format, i.skipped])).toEqual([
       ['fixtures/bad/events-broken.events.ndjson', 'canonical-events', 3],
       ['fixtures/bad/inventory-problems.yaml', 'canonical-inventory', 3],
@@ -230,6 +230,7 @@ describe('streaming', () => {
     return {
       display: 'stream',
       path: '/dev/null',
+      maxRecordChars: 1024,
       bytes: () => {
         throw new Error('bytes() must not be used');
       },

@@ -54,3 +54,38 @@ describe('formatSpan', () => {
     expect(formatSpan(ms)).toBe(text);
   });
 });
+
+describe('parseInstant bounds (issue 15)', () => {
+  it.each([
+    ['0000-01-01T00:00:00Z', /before 1970-01-01/],
+    ['0000-01-01T00:00:00.000Z', /before 1970-01-01/],
+    ['0099-06-01T00:00:00+00:00', /before 1970-01-01/],
+    ['1969-12-31T23:59:59Z', /before 1970-01-01/],
+    ['9999-12-31T23:59:59-01:00', /after 9999-12-31/],
+  ])('rejects %s as out of range', (text, reason) => {
+    const parsed = parseInstant(text);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.reason).toMatch(reason);
+  });
+
+  it.each([
+    ['1970-01-01T00:00:00Z', '1970-01-01T00:00:00Z'],
+    ['9999-12-31T23:59:59Z', '9999-12-31T23:59:59Z'],
+    ['2024-02-29 12:00:00+00:00', '2024-02-29T12:00:00Z'],
+  ])('accepts the edge %s', (text, iso) => {
+    const parsed = parseInstant(text);
+    expect(parsed.ok && formatInstant(parsed.value)).toBe(iso);
+  });
+
+  it('rejects Feb 29 of a non-leap year written with an offset', () => {
+    expect(parseInstant('2023-02-29 12:00:00+00:00').ok).toBe(false);
+  });
+});
+
+describe('parseInstant reasons stay on one line (found by fuzzing, issue 15)', () => {
+  it.each(['2026-12-01T09:00:00Z\n', 'x\ny', '2026-01-01T00:00:00\r\n', '0000-01-01T00:00:00Z\u2028'])('quotes %j with escapes', (text) => {
+    const parsed = parseInstant(`${text}trailing`);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.reason).not.toMatch(/[\n\r]/);
+  });
+});

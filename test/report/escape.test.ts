@@ -71,7 +71,8 @@ describe('markdownSafe', () => {
     ['HTML image with handler', '<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert\\(1\\)&gt;'],
     ['math', '$x$ and $$y$$', '\\$x\\$ and \\$\\$y\\$\\$'],
     ['row break with a pipe and a newline', 'a | b\n| c | d |', 'a \\| b \\| c \\| d \\|'],
-    ['bidi override and zero-width characters dropped', 'rt\u202e-42\u200b\u200d\u2060\ufeff', 'rt-42'],
+    // Zero-width characters are shown, not dropped: dropped, `rt\u200b-42` would read exactly like another id `rt-42`.
+    ['bidi override dropped, zero-width characters shown', 'rt\u202e-42\u200b\u200d\u2060\ufeff', 'rt-42&lt;U+200B&gt;&lt;U+200D&gt;&lt;U+2060&gt;&lt;U+FEFF&gt;'],
     ['emphasis', '*a* _b_ ~c~', '\\*a\\* \\_b\\_ \\~c\\~'],
     ['terminal escapes', '\u001b]8;;http://evil\u0007click\u001b]8;;\u0007 \u001b[2J', 'click '],
   ])('%s', (_name, input, expected) => {
@@ -84,7 +85,7 @@ describe('htmlEscape', () => {
     ['script tag', '<script>alert(1)</script>', '&lt;script&gt;alert(1)&lt;/script&gt;'],
     ['attribute breakout', `" onmouseover='x'`, '&quot; onmouseover=&#39;x&#39;'],
     ['ampersand', 'a&b &lt;', 'a&amp;b &amp;lt;'],
-    ['control characters and escape sequences dropped, line breaks kept', 'a\u0000b\u001b[2Jc\u009b1md\u0007\nE\tF\r', 'abcd\nE\tF\r'],
+    ['control characters and escape sequences dropped, line breaks kept', 'a\u0000b\u001b[2Jc\u009b1md\u0007\nE\tF\r', 'abcd\nE F '],
     ['hidden OSC 8 hyperlink removed whole', '\u001b]8;;http://evil\u0007click\u001b]8;;\u0007', 'click'],
     ['bidi override dropped', 'a\u202eb', 'ab'],
     ['zero-width characters dropped', 'rt-4\u200b2\u200c\u200d\u2060\ufeff', 'rt-42'],
@@ -107,5 +108,15 @@ describe('stringifyJson', () => {
 
   it('is two-space indented with a final newline', () => {
     expect(stringifyJson({ a: [1] })).toBe('{\n  "a": [\n    1\n  ]\n}\n');
+  });
+});
+
+describe('terminalSafe and invisible characters (issue 15)', () => {
+  it.each([
+    ['zero-width space', 'svc\u200b-prod', 'svc<U+200B>-prod'],
+    ['zero-width joiner and BOM', 'a\u200db\ufeffc', 'a<U+200D>b<U+FEFF>c'],
+    ['soft hyphen', 'ad\u00admin', 'ad<U+00AD>min'],
+  ])('%s is shown, not hidden', (_name, input, expected) => {
+    expect(terminalSafe(input)).toBe(expected);
   });
 });

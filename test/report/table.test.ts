@@ -138,7 +138,9 @@ describe('wrapText', () => {
   });
 
   it('does not split a surrogate pair', () => {
-    expect(wrapText('🔑🔑🔑', 2)).toEqual(['🔑🔑', '🔑']);
+    // U+1D400 is one column wide but two UTF-16 units; an emoji takes two columns.
+    expect(wrapText('𝐀𝐀𝐀', 2)).toEqual(['𝐀𝐀', '𝐀']);
+    expect(wrapText('🔑🔑🔑', 4)).toEqual(['🔑🔑', '🔑']);
   });
 
   it('returns one empty line for empty text', () => {

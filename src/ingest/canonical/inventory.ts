@@ -8,6 +8,7 @@ import {
   type Document,
   type Node as YamlNode,
 } from 'yaml';
+import { refuseDeepNesting } from '../nesting.js';
 import { InputError, type NormalizedRecord } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType, isMapping, quote } from './fields.js';
@@ -52,6 +53,7 @@ function detectInventory(sniff: Sniff): boolean {
 async function* readInventory(input: InputSource, ctx: AdapterContext): AsyncGenerator<NormalizedRecord> {
   const text = await input.text();
   const lineCounter = new LineCounter();
+  refuseDeepNesting(text, input.display);
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   // An empty stream: nothing to read, nothing wrong.
   if (!Array.isArray(parsed)) return;

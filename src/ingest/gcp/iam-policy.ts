@@ -1,4 +1,5 @@
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import { refuseDeepNesting } from '../nesting.js';
 import { InputError, type NormalizedRecord, type SourceRef } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType } from '../canonical/fields.js';
@@ -50,6 +51,7 @@ function policyIn(entry: Fields): { policy: Fields; key: string | null } | undef
 
 async function* readIamPolicy(input: InputSource, ctx: AdapterContext): AsyncGenerator<NormalizedRecord> {
   const source = await input.text();
+  refuseDeepNesting(source, input.display);
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;

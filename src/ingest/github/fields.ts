@@ -1,4 +1,4 @@
-import { parseInstant, type Instant } from '../../model/index.js';
+import { instantFromEpochMs, parseInstant, type Instant } from '../../model/index.js';
 import { describeType } from '../canonical/fields.js';
 
 /*
@@ -58,7 +58,8 @@ export function githubTime(value: unknown, field: string): TimeResult {
   } else {
     return { ok: false, reason: `${field}: expected a time, got ${describeType(value)}` };
   }
-  return { ok: true, value: Math.trunc(epoch < SECONDS_LIMIT ? epoch * 1000 : epoch) };
+  const parsed = instantFromEpochMs(Math.trunc(epoch < SECONDS_LIMIT ? epoch * 1000 : epoch));
+  return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, reason: `${field}: ${parsed.reason}` };
 }
 
 /**

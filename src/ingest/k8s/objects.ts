@@ -1,4 +1,5 @@
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
+import { refuseDeepNesting } from '../nesting.js';
 import { InputError, type NormalizedRecord, type SourceRef } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
@@ -136,6 +137,7 @@ async function* readObjects(input: InputSource, ctx: AdapterContext): AsyncGener
  * line (and `/items/<n>` pointer, since a compact JSON List is one line).
  */
 function collectObjects(source: string, display: string, ctx: AdapterContext): Located[] {
+  refuseDeepNesting(source, display);
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(source, { lineCounter, prettyErrors: false });
   if (!Array.isArray(parsed)) return [];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Credential, CredentialType, Instant, SourceRef, TokenParty } from '../../model/index.js';
+import { instantFromEpochMs, type Credential, type CredentialType, type Instant, type SourceRef, type TokenParty } from '../../model/index.js';
 import type { AdapterContext, InputSource } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
 import { INVALID, jsonLayout, jsonRecords, parseJson, type JsonRecord } from '../json-records.js';
@@ -42,7 +42,13 @@ export function credentialFromClaims(record: Mapping, source: SourceRef, active:
       problems.push(`${field}: expected seconds since the epoch, got ${describeType(member)}`);
       return null;
     }
-    return Math.round(member * 1000);
+    // Bounded like every other time (1970..9999): a far-off epoch is an input error, not a date.
+    const parsed = instantFromEpochMs(Math.round(member * 1000));
+    if (!parsed.ok) {
+      problems.push(`${field}: ${parsed.reason}`);
+      return null;
+    }
+    return parsed.value;
   };
 
   const jti = str('jti');

@@ -196,13 +196,30 @@ const PEM_BODY = /^(?:[A-Za-z0-9+/=:,.\- \t\r\n]|\\[nrt])*$/;
 const PEM_TRUNCATED_BODY = /(?:[A-Za-z0-9+/= \t\r\n]|\\[nrt])*/y;
 const MIN_KEY_MATERIAL = 64;
 
+/**
+ * The last footer search, reused while it still answers: a text with thousands
+ * of PEM headers and no footer (hostile input) would otherwise be searched to
+ * its end once per header, quadratic (10 s for 1 MB, issue 15).
+ */
+let lastFooterSearch: { text: string; footer: string; from: number; found: number } | undefined;
+
+function footerAfter(text: string, footer: string, from: number): number {
+  const last = lastFooterSearch;
+  if (last !== undefined && last.text === text && last.footer === footer && from >= last.from && (last.found === -1 || from <= last.found)) {
+    return last.found;
+  }
+  const found = text.indexOf(footer, from);
+  lastFooterSearch = { text, footer, from, found };
+  return found;
+}
+
 function findPrivateKey(text: string, at: number): SecretCandidate | undefined {
   PEM_HEADER.lastIndex = at;
   const header = PEM_HEADER.exec(text);
   if (header === null) return undefined;
   const bodyStart = at + header[0].length;
   const footer = `-----END ${header.groups?.['kind'] ?? ''}PRIVATE KEY${header.groups?.['block'] ?? ''}-----`;
-  const end = text.indexOf(footer, bodyStart);
+  const end = footerAfter(text, footer, bodyStart);
   let body: string;
   if (end !== -1 && end - bodyStart <= MAX_SECRET_CHARS - 2 * header[0].length && PEM_BODY.test(text.slice(bodyStart, end))) {
     body = text.slice(bodyStart, end);
