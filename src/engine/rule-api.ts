@@ -2,7 +2,7 @@ import type { InventoryView, UsageView } from '../correlate/views.js';
 import type { Evidence, Instant, RuleData, RuleMeta, Severity, Subject } from '../model/index.js';
 
 export type { ActivityRef, CappedSetView, InventoryView, TerminationRef, UsageStats, UsageView } from '../correlate/views.js';
-export { classifyIdentity, type Classification } from '../correlate/classify.js';
+export { classifyIdentity, UNKNOWN_USE, type Classification, type IdentityKind } from '../correlate/classify.js';
 export { userAgentProduct } from '../correlate/workload.js';
 export { serviceOf as actionService } from '../correlate/usage.js';
 

@@ -26,6 +26,8 @@ import {
   identityLabel,
   identitySubject,
   isLive,
+  humanSkipNote,
+  type PersonSkipped,
 } from './support.js';
 
 type Params = {
@@ -193,11 +195,15 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
   const admin = new Set(ctx.params.admin_actions.map((action) => action.trim().toLowerCase()));
   const roles = readAdminRoles(ctx.data);
 
+  const people: PersonSkipped[] = [];
   for (const identity of inventory.identities()) {
     // Humans are out of scope; a deleted identity can no longer use what it held.
     if (identity.status === 'deleted') continue;
     const kind = classifyIdentity(identity, inventory, usage);
-    if (!kind.nonHuman) continue;
+    if (!kind.nonHuman) {
+      people.push({ identity, reason: kind.reason });
+      continue;
+    }
     const grants = inventory.grantsOf(identity.id);
     const keys = grantKeys(identity, grants);
     const offences: Offence[] = [];
@@ -225,6 +231,8 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
       ...(isAdmin ? { severity: 'critical' as const } : {}),
     });
   }
+  const peopleNote = humanSkipNote(people);
+  if (peopleNote !== null) sink.note(peopleNote);
 
   // Credentials whose holder is not in the inventory still carry their scopes.
   for (const credential of inventory.credentials()) {

@@ -98,10 +98,14 @@ describe('NHI-PRIV-001 wildcard-privilege', () => {
   });
 
   it.each([
-    { name: 'a human user', type: 'user', status: 'active' },
+    { name: 'a human user (console password, no key)', type: 'user', status: 'active' },
     { name: 'a deleted identity', type: 'role', status: 'deleted' },
   ] as const)('does not fire on "*" on "*" held by $name', async ({ type, status }) => {
-    const scene = world(identity({ id: 'x', type, status }), grant({ identity: 'x', actions: ['*'] }));
+    const scene = world(
+      identity({ id: 'x', type, status }),
+      grant({ identity: 'x', actions: ['*'] }),
+      credential({ id: 'x#password', identity: 'x', type: 'password' }),
+    );
     expect((await runRule(rule, scene, AS_OF)).findings).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import type { FindingDraft } from '../../src/engine/rule-api.js';
 import { formatSource, type NormalizedRecord } from '../../src/model/index.js';
 import { rule } from '../../src/rules/NHI-PRIV-002.js';
 import { runRule } from '../helpers/run-rule.js';
-import { at, grant, identity, t, world } from '../helpers/world.js';
+import { at, credential, grant, identity, t, world } from '../helpers/world.js';
 
 const AS_OF = t('2026-03-10T00:00:00Z');
 const ROLE = 'arn:aws:iam::123456789012:role/ci-deployer';
@@ -132,10 +132,14 @@ describe('NHI-PRIV-002 privilege-escalation', () => {
   });
 
   it.each([
-    { name: 'a human user', type: 'user', status: 'active' },
+    { name: 'a human user (console password, no key)', type: 'user', status: 'active' },
     { name: 'a deleted identity', type: 'role', status: 'deleted' },
   ] as const)('does not fire on iam:* held by $name', async ({ type, status }) => {
-    const scene = world(identity({ id: 'x', type, status, provider: 'aws' }), grant({ identity: 'x', actions: ['iam:*'] }));
+    const scene = world(
+      identity({ id: 'x', type, status, provider: 'aws' }),
+      grant({ identity: 'x', actions: ['iam:*'] }),
+      credential({ id: 'x#password', identity: 'x', type: 'password' }),
+    );
     expect((await runRule(rule, scene, AS_OF)).findings).toEqual([]);
   });
 
