@@ -147,6 +147,7 @@ export class Inventory implements InventoryView {
   private readonly credentialsByPrincipal = new Map<string, Credential[]>();
   private readonly credentialsByApproval = new Map<string, Credential[]>();
   private readonly grantsByIdentity = new Map<string, Grant[]>();
+  private readonly boundaryByIdentity = new Map<string, Grant[]>();
   private readonly approvalsByIdentity = new Map<string, Approval[]>();
 
   constructor(
@@ -185,7 +186,7 @@ export class Inventory implements InventoryView {
     for (const tenant of tenantList) this.tenantById.set(tenant.id, tenant);
     for (const grant of grants) {
       const holder = this.identityRefs.get(grant.identity);
-      if (holder !== undefined) push(this.grantsByIdentity, holder, grant);
+      if (holder !== undefined) push(grant.boundary === true ? this.boundaryByIdentity : this.grantsByIdentity, holder, grant);
     }
   }
 
@@ -235,6 +236,10 @@ export class Inventory implements InventoryView {
   grantsOf(identityId: string): readonly Grant[] {
     const id = this.identityRefs.get(identityId);
     return id === undefined ? [] : (this.grantsByIdentity.get(id) ?? []);
+  }
+  boundaryOf(identityId: string): readonly Grant[] {
+    const id = this.identityRefs.get(identityId);
+    return id === undefined ? [] : (this.boundaryByIdentity.get(id) ?? []);
   }
   approvals(): readonly Approval[] {
     return this.approvalList;

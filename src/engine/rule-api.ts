@@ -4,6 +4,17 @@ import type { Evidence, Instant, RuleData, RuleMeta, Severity, Subject } from '.
 export type { ActivityRef, CappedSetView, InventoryView, TerminationRef, UsageStats, UsageView } from '../correlate/views.js';
 export { classifyIdentity, UNKNOWN_USE, type Classification, type IdentityKind } from '../correlate/classify.js';
 export { userAgentProduct } from '../correlate/workload.js';
+export {
+  AwsPolicyEvaluator,
+  judgeCondition,
+  trustsService,
+  wildcardCovers,
+  wildcardsOverlap,
+  type AssumeDecision,
+  type Decision,
+  type RequestKeys,
+  type ResourceReach,
+} from '../correlate/aws-policy.js';
 export { serviceOf as actionService } from '../correlate/usage.js';
 
 /** Everything a rule may look at. No files, no clock: `asOf` is the only "now". */
