@@ -63,8 +63,27 @@ export function wildcardCovers(general: string, specific: string, caseInsensitiv
 
 const OVERLAPS = new Map<string, boolean>();
 
-/** Whether some value matches both patterns (`iam:Put*` and `iam:*Policy` share `iam:PutRolePolicy`). */
+/** `arn:partition:service:region:account:resource` → its six parts (the resource part keeps its colons). */
+function arnParts(value: string): string[] | null {
+  if (!value.startsWith('arn:')) return null;
+  const parts = value.split(':');
+  if (parts.length < 6) return null;
+  return [...parts.slice(0, 5), parts.slice(5).join(':')];
+}
+
+/**
+ * Whether some value matches both patterns (`iam:Put*` and `iam:*Policy` share
+ * `iam:PutRolePolicy`). Two ARNs are compared part by part: a real ARN holds
+ * one account, so a `*` region does not stretch over another account's id.
+ */
 export function wildcardsOverlap(a: string, b: string, caseInsensitive = false): boolean {
+  const left = arnParts(a);
+  const right = arnParts(b);
+  if (left !== null && right !== null) return left.every((part, index) => textsOverlap(part, right[index] ?? '', caseInsensitive));
+  return textsOverlap(a, b, caseInsensitive);
+}
+
+function textsOverlap(a: string, b: string, caseInsensitive: boolean): boolean {
   const left = caseInsensitive ? a.toLowerCase() : a;
   const right = caseInsensitive ? b.toLowerCase() : b;
   if (!left.includes('*') && !left.includes('?')) return globOf(right, false).test(left);
@@ -157,13 +176,17 @@ function judgeAll(grant: Grant, asOf: Instant, keys: RequestKeys): { judgement: 
 
 /* ---------- statements ---------- */
 
-/** `${aws:username}` and `${aws:PrincipalName}`-style variables, resolved for the principal; others become `*`. */
+/**
+ * Policy variables resolved for the principal: `${aws:username}` (a user's
+ * name; a role has none, so the pattern matches nothing), `${aws:PrincipalArn}`;
+ * others depend on the request and become `*` (the risky reading).
+ */
 function substitute(pattern: string, principal: Identity): string {
   if (!pattern.includes('${')) return pattern;
   const name = principal.id.slice(principal.id.lastIndexOf('/') + 1);
   return pattern.replace(/\$\{([^}]*)\}/g, (_match, variable: string) => {
     const lower = variable.toLowerCase();
-    if (lower === 'aws:username' && principal.type === 'user') return name;
+    if (lower === 'aws:username') return principal.type === 'user' ? name : '\u0000';
     if (lower === 'aws:principalarn' || lower === 'aws:userid') return lower === 'aws:principalarn' ? principal.id : '*';
     if (lower === '*' || lower === '?' || lower === '$') return lower;
     return '*';

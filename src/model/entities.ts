@@ -91,6 +91,11 @@ export interface Identity {
   readonly thirdParty?: boolean;
   /** A human-readable name where the id is opaque (Entra display name, GitHub app slug). */
   readonly displayName?: string;
+  /**
+   * The source lists every identity of this tenant (an account-wide IAM dump),
+   * so an identity of the tenant it does not list does not exist.
+   */
+  readonly tenantListed?: boolean;
   readonly source: SourceRef;
 }
 

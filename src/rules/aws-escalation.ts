@@ -116,8 +116,6 @@ export function awsEscalations(
   const methods = readAwsMethods(data);
   const evaluator = new AwsPolicyEvaluator(inventory, asOf);
   const all = inventory.identities().filter((identity) => identity.provider === 'aws' && identity.status !== 'deleted');
-  const users = all.filter((identity) => identity.type === 'user' && !/:root$/.test(identity.id));
-  const roles = all.filter((identity) => identity.type === 'role');
 
   /** Admin-equivalent: every probe allowed on every resource, unconditionally, by a `*` or NotAction allow. */
   const admins = new Map<string, Grant>();
@@ -159,6 +157,8 @@ export function awsEscalations(
   };
 
   const paths = new Map<string, Hop>();
+  /** Every method that works by itself, per principal: the message names the others too. */
+  const also = new Map<string, string[]>();
   // Methods that work by themselves.
   for (const principal of identities) {
     if (admins.has(principal.id)) continue;
@@ -166,33 +166,12 @@ export function awsEscalations(
       if (method.target !== 'none') continue;
       const decisions = allowedAll(principal, method, null);
       if (decisions !== null) {
+        also.set(principal.id, [...(also.get(principal.id) ?? []), method.id]);
         const known = paths.get(principal.id);
         if (known === undefined || (!known.method.admin && method.admin)) paths.set(principal.id, { method, from: principal, to: null, unlisted: null, decisions, trust: null });
       }
     }
   }
-  // Targets the inputs do not list: the method is judged the risky way, once, with a pattern for "some such identity".
-  for (const principal of identities) {
-    if (admins.has(principal.id) || paths.has(principal.id)) continue;
-    const account = accountOf(principal);
-    for (const method of methods) {
-      if (method.target === 'none' || method.target === 'assumable-role') continue;
-      const listed = candidates(principal, method, method.target === 'other-user' ? users : roles);
-      if (listed.length > 0 || (method.target === 'other-user' ? users : roles).some((identity) => identity.id !== principal.id && accountOf(identity) === account)) continue;
-      const placeholder: Identity = { ...principal, id: `arn:aws:iam::${account}:${method.target === 'other-user' ? 'user' : 'role'}/*` };
-      const decisions = method.target === 'other-user' ? otherUserDecisions(principal, method) : allowedAll(principal, method, placeholder);
-      if (decisions === null) continue;
-      const what = method.target === 'other-user' ? 'another user' : method.target === 'any-role' ? 'a role' : `a role ${method.service ?? ''} can assume`;
-      paths.set(principal.id, { method, from: principal, to: null, unlisted: `the inputs list no ${what}, so any it reaches is assumed to be more privileged`, decisions, trust: null });
-      break;
-    }
-  }
-  function otherUserDecisions(principal: Identity, method: AwsMethod): Hop['decisions'] | null {
-    // Some user other than itself: a resource written for the caller alone (`${aws:username}`) does not reach one.
-    const other: Identity = { ...principal, id: `arn:aws:iam::${accountOf(principal)}:user/(another user)` };
-    return allowedAll(principal, method, other);
-  }
-
   // Chains: each round adds the identities that reach, in one hop, one already known to be powerful.
   const powerful = (): Identity[] => all.filter((identity) => admins.has(identity.id) || paths.has(identity.id));
   for (let depth = 1; depth <= maxDepth; depth += 1) {
@@ -224,6 +203,35 @@ export function awsEscalations(
     for (const [id, hop] of added) paths.set(id, hop);
   }
 
+  // Targets the inputs do not list: where they do not list the whole account, a method whose
+  // permission names its target by pattern is judged the risky way, with a target it does not list.
+  const listedAccounts = new Set(all.filter((identity) => identity.tenantListed === true).map(accountOf));
+  for (const principal of identities) {
+    if (admins.has(principal.id) || paths.has(principal.id)) continue;
+    const account = accountOf(principal);
+    if (listedAccounts.has(account)) continue;
+    for (const method of methods) {
+      if (method.target === 'none' || method.target === 'assumable-role' || !method.requires.some((requirement) => requirement.on === 'target')) continue;
+      const kind = method.target === 'other-user' ? 'user' : 'role';
+      // Some identity the inputs do not show: any name a pattern allows, or one its statements name.
+      const targetActions = method.requires.filter((requirement) => requirement.on === 'target').flatMap((requirement) => requirement.actions);
+      const named = targetActions
+        .flatMap((action) => evaluator.resourcesFor(principal, action))
+        .flatMap((reach) => (reach.except ? [] : reach.resources))
+        .filter((arn) => arn.includes(`:${kind}/`) && !arn.includes('*') && inventory.identity(arn) === undefined);
+      const ids = [`arn:aws:iam::${account}:${kind}/(${kind === 'user' ? 'a user' : 'a role'} the inputs do not list)`, ...named];
+      let decisions: Hop['decisions'] | null = null;
+      for (const id of ids) {
+        decisions = allowedAll(principal, method, { ...principal, id });
+        if (decisions !== null) break;
+      }
+      if (decisions === null) continue;
+      const what = method.target === 'other-user' ? 'other users' : method.target === 'any-role' ? 'roles' : `roles ${method.service ?? ''} can assume`;
+      paths.set(principal.id, { method, from: principal, to: null, unlisted: `the inputs do not list every identity of account ${account}, so it may reach ${what} they do not show, any of which may be more privileged`, decisions, trust: null });
+      break;
+    }
+  }
+
   const findings = new Map<string, AwsFinding>();
   for (const principal of identities) {
     const first = paths.get(principal.id);
@@ -242,9 +250,11 @@ export function awsEscalations(
       end !== null && adminGrant !== undefined
         ? `; ${identityText(end)} is admin-equivalent: ${adminGrant.notActions ? `all actions except ${quoteAll(adminGrant.actions)}` : quoteAll(adminGrant.actions)} on ${quoteAll(adminGrant.resources)} via ${viaText(adminGrant)} (${formatSource(adminGrant.source)})`
         : '';
+    const others = (also.get(principal.id) ?? []).filter((id) => id !== first.method.id);
+    const more = others.length === 0 ? '' : `; it can also escalate through ${others.join(', ')}`;
     const text =
       hops.length === 1
-        ? `${hopText(first)}${ending}`
+        ? `${hopText(first)}${ending}${more}`
         : `a chain of ${hops.length} hops: ${hops.map((step, index) => `(${index + 1}) ${index === 0 ? '' : `as ${step.from.id}, `}${hopText(step)}`).join(' → ')}${ending}`;
     const evidence: Evidence[] = [];
     const seen = new Set<string>();

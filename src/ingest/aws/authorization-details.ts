@@ -248,6 +248,8 @@ function readIdentity(
     status: 'active',
     disabledAt: null,
     lastUsedAt: times.lastUsedAt,
+    // get-account-authorization-details lists every user and role of the account.
+    tenantListed: true,
     source,
   };
 }
