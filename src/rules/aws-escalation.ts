@@ -258,13 +258,20 @@ export function awsEscalations(
         : `a chain of ${hops.length} hops: ${hops.map((step, index) => `(${index + 1}) ${index === 0 ? '' : `as ${step.from.id}, `}${hopText(step)}`).join(' → ')}${ending}`;
     const evidence: Evidence[] = [];
     const seen = new Set<string>();
+    const keys = new Map<string, number>();
     for (const step of hops) {
-      for (const { decision } of step.decisions) {
+      for (const { action, decision } of step.decisions) {
         for (const grant of [...decision.allows.slice(0, 1), ...decision.boundary.slice(0, 1)]) {
-          const key = `statement:${formatSource(grant.source)}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          evidence.push({ key, source: grant.source, summary: `${grant.boundary === true ? 'boundary' : grant.effect} statement of ${viaText(grant)} held by ${step.from.id}: enables ${step.method.id}` });
+          if (seen.has(`statement:${formatSource(grant.source)}`)) continue;
+          seen.add(`statement:${formatSource(grant.source)}`);
+          // Keys as the grant evidence of every privilege rule: `grant:<holder>:<via>`, numbered when one policy gives several.
+          const base = `grant:${step.from.id}:${grant.via ?? formatSource(grant.source)}`;
+          const count = (keys.get(base) ?? 0) + 1;
+          keys.set(base, count);
+          const what = grant.notActions ? `all actions except ${quoteAll(grant.actions)}` : `"${action}"`;
+          const kind = grant.boundary === true ? 'boundary allows' : 'allow';
+          const holder = step.from.id === principal.id ? '' : ` (held by ${step.from.id})`;
+          evidence.push({ key: count === 1 ? base : `${base}#${count}`, source: grant.source, summary: `${kind} ${what} via ${viaText(grant)}${holder}: enables ${step.method.id}` });
         }
       }
       if (step.to !== null && !seen.has(`identity:${step.to.id}`)) {
