@@ -8,7 +8,7 @@
  * itself (it rewrites permissions) or when it reaches an identity that is
  * admin-equivalent or escalates in turn.
  */
-import { AwsPolicyEvaluator, trustsService, type Decision, type InventoryView } from '../engine/rule-api.js';
+import { AwsPolicyEvaluator, type Decision, type InventoryView } from '../engine/rule-api.js';
 import { formatSource, type Evidence, type Grant, type Identity, type Instant, type RuleData } from '../model/index.js';
 import { dataContent, isRecord, isStringList, quoteAll, viaText } from './privilege-support.js';
 
@@ -146,14 +146,76 @@ export function awsEscalations(
     return out;
   };
 
-  /** What a method can reach from `principal`, among `pool`. */
-  const candidates = (principal: Identity, method: AwsMethod, pool: readonly Identity[]): Identity[] => {
+  /**
+   * The identities a round may reach, indexed so each principal looks only at
+   * its own candidates: users and roles by account, roles by the service that
+   * may assume them, and by who their trust policy names.
+   */
+  interface Pool {
+    readonly users: ReadonlyMap<string, Identity[]>;
+    readonly roles: ReadonlyMap<string, Identity[]>;
+    readonly byService: ReadonlyMap<string, Identity[]>;
+    readonly byTrustee: ReadonlyMap<string, Identity[]>;
+  }
+  const push = (map: Map<string, Identity[]>, key: string, identity: Identity): void => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [identity]);
+    else if (!list.includes(identity)) list.push(identity);
+  };
+  const indexPool = (identities: readonly Identity[]): Pool => {
+    const users = new Map<string, Identity[]>();
+    const roles = new Map<string, Identity[]>();
+    const byService = new Map<string, Identity[]>();
+    const byTrustee = new Map<string, Identity[]>();
+    // Admin-equivalent targets first: the shortest story.
+    const ordered = [...identities].sort((x, y) => Number(admins.has(y.id)) - Number(admins.has(x.id)));
+    for (const identity of ordered) {
+      if (identity.type === 'user' && !/:root$/.test(identity.id)) push(users, accountOf(identity), identity);
+      if (identity.type !== 'role') continue;
+      push(roles, accountOf(identity), identity);
+      for (const statement of identity.trust ?? []) {
+        if (statement.effect !== 'allow') continue;
+        for (const trustee of statement.trustees) {
+          if (trustee.kind === 'service') push(byService, `${accountOf(identity)} ${trustee.id.toLowerCase()}`, identity);
+          else if (trustee.kind === 'any' || trustee.id === '*') push(byTrustee, '*', identity);
+          else if (trustee.kind === 'account') {
+            const account = /^\d{12}$/.test(trustee.id) ? trustee.id : /:root$/.test(trustee.id) ? (trustee.id.split(':')[4] ?? '') : null;
+            push(byTrustee, account !== null ? `account ${account}` : (inventory.identity(trustee.id)?.id ?? trustee.id), identity);
+          }
+        }
+      }
+    }
+    return { users, roles, byService, byTrustee };
+  };
+
+  /** What a method can reach from `principal` in a pool (the principal itself excluded). */
+  const candidates = (principal: Identity, method: AwsMethod, pool: Pool): readonly Identity[] => {
     const account = accountOf(principal);
-    const same = (identity: Identity): boolean => identity.id !== principal.id && accountOf(identity) === account;
-    if (method.target === 'other-user') return pool.filter((identity) => identity.type === 'user' && same(identity) && !/:root$/.test(identity.id));
-    if (method.target === 'role-trusting') return pool.filter((identity) => identity.type === 'role' && same(identity) && trustsService(identity, method.service ?? ''));
-    if (method.target === 'any-role' || method.target === 'assumable-role') return pool.filter((identity) => identity.type === 'role' && identity.id !== principal.id);
-    return [];
+    const list =
+      method.target === 'other-user'
+        ? pool.users.get(account)
+        : method.target === 'role-trusting'
+          ? pool.byService.get(`${account} ${(method.service ?? '').toLowerCase()}`)
+          : method.target === 'any-role'
+            ? pool.roles.get(account)
+            : method.target === 'assumable-role'
+              ? [...(pool.byTrustee.get(principal.id) ?? []), ...(pool.byTrustee.get(`account ${account}`) ?? []), ...(pool.byTrustee.get('*') ?? [])]
+              : [];
+    return (list ?? []).filter((identity) => identity.id !== principal.id);
+  };
+
+  /** Whether the method's permissions are allowed on some resource at all: checked once per principal and method. */
+  const possible = new Map<string, boolean>();
+  const mayAtAll = (principal: Identity, method: AwsMethod): boolean => {
+    if (method.target === 'assumable-role') return true;
+    const key = `${principal.id}\u0000${method.id}`;
+    let known = possible.get(key);
+    if (known === undefined) {
+      const kind = method.target === 'other-user' ? 'user' : 'role';
+      known = allowedAll(principal, method, { ...principal, id: `arn:aws:iam::${accountOf(principal)}:${kind}/*` }) !== null;
+      possible.set(key, known);
+    }
+    return known;
   };
 
   const paths = new Map<string, Hop>();
@@ -175,16 +237,15 @@ export function awsEscalations(
   // Chains: each round adds the identities that reach, in one hop, one already known to be powerful.
   const powerful = (): Identity[] => all.filter((identity) => admins.has(identity.id) || paths.has(identity.id));
   for (let depth = 1; depth <= maxDepth; depth += 1) {
-    const pool = powerful();
-    if (pool.length === 0) break;
+    const found = powerful();
+    if (found.length === 0) break;
+    const pool = indexPool(found);
     const added: [string, Hop][] = [];
     for (const principal of identities) {
       if (admins.has(principal.id) || paths.has(principal.id)) continue;
       search: for (const method of methods) {
-        if (method.target === 'none') continue;
-        // Admin-equivalent targets first: the shortest story.
-        const reachable = candidates(principal, method, pool).sort((a, b) => Number(admins.has(b.id)) - Number(admins.has(a.id)));
-        for (const target of reachable) {
+        if (method.target === 'none' || !mayAtAll(principal, method)) continue;
+        for (const target of candidates(principal, method, pool)) {
           if (method.target === 'assumable-role') {
             const assumed = evaluator.assume(principal, target);
             if (assumed === null) continue;
