@@ -174,6 +174,11 @@ function judgeAll(grant: Grant, asOf: Instant, keys: RequestKeys): { judgement: 
   return { judgement: depends.length > 0 ? 'depends' : 'always', depends };
 }
 
+/** How a statement's conditions fare as a whole: `never` when one can never hold for an attacker acting now. */
+export function statementConditions(grant: Grant, asOf: Instant): ConditionJudgement {
+  return judgeAll(grant, asOf, {}).judgement;
+}
+
 /* ---------- statements ---------- */
 
 /**

@@ -7,6 +7,7 @@ export { userAgentProduct } from '../correlate/workload.js';
 export {
   AwsPolicyEvaluator,
   judgeCondition,
+  statementConditions,
   trustsService,
   wildcardCovers,
   wildcardsOverlap,
