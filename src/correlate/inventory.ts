@@ -165,6 +165,7 @@ export class Inventory implements InventoryView {
   private readonly credentialsByPrincipal = new Map<string, Credential[]>();
   private readonly credentialsByApproval = new Map<string, Credential[]>();
   private readonly grantsByIdentity = new Map<string, Grant[]>();
+  private readonly boundaryByIdentity = new Map<string, Grant[]>();
   private readonly approvalsByIdentity = new Map<string, Approval[]>();
   private readonly eligibilitiesByIdentity = new Map<string, Eligibility[]>();
 
@@ -206,7 +207,7 @@ export class Inventory implements InventoryView {
     for (const tenant of tenantList) this.tenantById.set(tenant.id, tenant);
     for (const grant of grants) {
       const holder = this.identityRefs.get(grant.identity);
-      if (holder !== undefined) push(this.grantsByIdentity, holder, grant);
+      if (holder !== undefined) push(grant.boundary === true ? this.boundaryByIdentity : this.grantsByIdentity, holder, grant);
     }
     for (const eligibility of eligibilityList) {
       push(this.eligibilitiesByIdentity, this.identityRefs.get(eligibility.identity) ?? eligibility.identity, eligibility);
@@ -259,6 +260,10 @@ export class Inventory implements InventoryView {
   grantsOf(identityId: string): readonly Grant[] {
     const id = this.identityRefs.get(identityId);
     return id === undefined ? [] : (this.grantsByIdentity.get(id) ?? []);
+  }
+  boundaryOf(identityId: string): readonly Grant[] {
+    const id = this.identityRefs.get(identityId);
+    return id === undefined ? [] : (this.boundaryByIdentity.get(id) ?? []);
   }
   approvals(): readonly Approval[] {
     return this.approvalList;

@@ -31,7 +31,10 @@ export interface InventoryView {
   credentialsActingFor(principalId: string): readonly Credential[];
   /** Credentials issued under this approval. */
   credentialsUnderApproval(approvalId: string): readonly Credential[];
+  /** What the identity's policies grant (allow and deny); permissions-boundary statements are not among them. */
   grantsOf(identityId: string): readonly Grant[];
+  /** The statements of the identity's permissions boundary; empty when it has none. */
+  boundaryOf(identityId: string): readonly Grant[];
   approvals(): readonly Approval[];
   approval(id: string): Approval | undefined;
   /** Approvals whose delegate resolves to this identity. */

@@ -2,8 +2,20 @@ import type { InventoryView, UsageView } from '../correlate/views.js';
 import type { Evidence, Instant, RuleData, RuleMeta, Severity, Subject } from '../model/index.js';
 
 export type { ActionDaysView, ActivityRef, CappedSetView, CreationRef, InventoryView, TerminationRef, UsageStats, UsageView } from '../correlate/views.js';
-export { classifyIdentity, type Classification } from '../correlate/classify.js';
+export { classifyIdentity, UNKNOWN_USE, type Classification, type IdentityKind } from '../correlate/classify.js';
 export { userAgentProduct } from '../correlate/workload.js';
+export {
+  AwsPolicyEvaluator,
+  judgeCondition,
+  statementConditions,
+  trustsService,
+  wildcardCovers,
+  wildcardsOverlap,
+  type AssumeDecision,
+  type Decision,
+  type RequestKeys,
+  type ResourceReach,
+} from '../correlate/aws-policy.js';
 export { serviceOf as actionService } from '../correlate/event-facts.js';
 
 /** Everything a rule may look at. No files, no clock: `asOf` is the only "now". */

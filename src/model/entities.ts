@@ -97,11 +97,27 @@ export interface Identity {
    * CLI apps) hold no secret, so a refresh token is their only durable credential.
    */
   readonly clientType?: 'public' | 'confidential';
+  /**
+   * The source lists every identity of this tenant (an account-wide IAM dump),
+   * so an identity of the tenant it does not list does not exist.
+   */
+  readonly tenantListed?: boolean;
   readonly source: SourceRef;
 }
 
 export const GRANT_EFFECTS = ['allow', 'deny'] as const;
 export type GrantEffect = (typeof GRANT_EFFECTS)[number];
+
+/**
+ * One condition of a policy statement: `operator` (`StringEquals`, `DateLessThan`,
+ * `ForAnyValue:StringLike`, `…IfExists`), the context key and its values.
+ * Values of keys that can hold a shared secret (`sts:ExternalId`) are not kept.
+ */
+export interface GrantCondition {
+  readonly operator: string;
+  readonly key: string;
+  readonly values: readonly string[];
+}
 
 /** identity → permission. Actions and resources may hold wildcards (`*`, `s3:*`, `arn:…/*`). */
 export interface Grant {
@@ -114,6 +130,20 @@ export interface Grant {
   /** The policy, role or binding the grant comes through. */
   readonly via: string | null;
   readonly hasConditions: boolean;
+  /**
+   * AWS NotResource: the statement applies to every resource except these
+   * (`resources` then reads `['*']`, with hasConditions true, for readers that
+   * do not evaluate it).
+   */
+  readonly notResources?: readonly string[];
+  /** The statement's conditions, where the source gives them (AWS policy `Condition`). */
+  readonly conditions?: readonly GrantCondition[];
+  /**
+   * A statement of the identity's permissions boundary: it caps what the
+   * identity's own policies grant and grants nothing itself. Kept apart from
+   * `grantsOf` by the inventory.
+   */
+  readonly boundary?: boolean;
   /**
    * For delegated OAuth grants: consent given for every user of the tenant
    * (Entra `AllPrincipals`, an admin-approved org-wide install) or for one principal.

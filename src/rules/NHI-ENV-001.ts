@@ -14,6 +14,8 @@ import {
   identityLabel,
   identitySubject,
   listWithMore,
+  humanSkipNote,
+  type PersonSkipped,
 } from './support.js';
 
 interface Sighting {
@@ -84,15 +86,21 @@ export const rule = defineRule('NHI-ENV-001', (ctx, sink) => {
   };
 
   const reported = new Set<string>();
+  const people: PersonSkipped[] = [];
   for (const identity of inventory.identities()) {
     const kind = classifyIdentity(identity, inventory, usage);
-    if (!kind.nonHuman) continue;
+    if (!kind.nonHuman) {
+      people.push({ identity, reason: kind.reason });
+      continue;
+    }
     const declared = identity.environment ?? (identity.tenant === null ? null : (inventory.tenant(identity.tenant)?.environment ?? null));
     const found = environmentsOf(inventory, usage.forIdentity(identity.id), declared);
     if (found.size < 2) continue;
     reported.add(identity.id);
     report(identitySubject(identity), identityLabel(identity), found, identityEvidence(identity, `${identity.type} ${identity.id}; declared environment: ${declared ?? 'none'}`));
   }
+  const peopleNote = humanSkipNote(people);
+  if (peopleNote !== null) sink.note(peopleNote);
 
   for (const credential of inventory.credentials()) {
     const owner = inventory.identity(credential.identity ?? '') ?? inventory.identity(credential.clientId ?? '');

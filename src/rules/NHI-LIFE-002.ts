@@ -29,6 +29,8 @@ import {
   identitySubject,
   isLive,
   listWithMore,
+  humanSkipNote,
+  type PersonSkipped,
 } from './support.js';
 
 type Params = {
@@ -134,9 +136,14 @@ export const rule = defineRule<Params>('NHI-LIFE-002', (ctx, sink) => {
   const report = (subject: ReturnType<typeof identitySubject>, messageId: string, message: string, records: Evidence[]) =>
     sink.report({ messageId, message, subject, evidence: records });
 
+  const people: PersonSkipped[] = [];
   for (const identity of inventory.identities()) {
     if (identity.status !== 'active') continue;
-    if (!classifyIdentity(identity, inventory, usage).nonHuman) continue;
+    const kind = classifyIdentity(identity, inventory, usage);
+    if (!kind.nonHuman) {
+      people.push({ identity, reason: kind.reason });
+      continue;
+    }
     const credentials = inventory.credentialsOf(identity.id);
     const live = credentials.filter((credential) => credential.providerManaged !== true && isLive(credential, usage, asOf));
     const last = latest(identitySignals(identity, credentials, usage));
@@ -214,6 +221,8 @@ export const rule = defineRule<Params>('NHI-LIFE-002', (ctx, sink) => {
       }
     }
   }
+  const peopleNote = humanSkipNote(people);
+  if (peopleNote !== null) sink.note(peopleNote);
   if (unjudged.length > 0) {
     sink.note(
       `${unjudged.length === 1 ? '1 identity or credential' : `${unjudged.length} identities or credentials`} showed no use in the idle period but no source could have shown it ` +

@@ -21,6 +21,8 @@ import {
   principalEvidence,
   type CredentialEnd,
   type LastUse,
+  humanSkipNote,
+  type PersonSkipped,
 } from './support.js';
 
 const END_WORDS: Readonly<Record<CredentialEnd['how'], string>> = {
@@ -98,10 +100,15 @@ export const rule = defineRule('NHI-LIFE-003', (ctx, sink) => {
     });
   }
 
+  const people: PersonSkipped[] = [];
   for (const identity of inventory.identities()) {
     // An identity marked active after a delete event was re-created or the deletion failed: not judged on it.
     if (identity.status === 'active') continue;
-    if (!classifyIdentity(identity, inventory, usage).nonHuman) continue;
+    const kind = classifyIdentity(identity, inventory, usage);
+    if (!kind.nonHuman) {
+      people.push({ identity, reason: kind.reason });
+      continue;
+    }
     const stats = usage.forIdentity(identity.id);
     const deleted = stats?.terminations.find((termination) => termination.category === 'identity-delete');
     const ends: ActivityRef[] = [
@@ -130,6 +137,8 @@ export const rule = defineRule('NHI-LIFE-003', (ctx, sink) => {
       ],
     });
   }
+  const peopleNote = humanSkipNote(people);
+  if (peopleNote !== null) sink.note(peopleNote);
 
   for (const principal of inventory.principals()) {
     if (principal.status === 'active' || principal.offboardedAt === null) continue;

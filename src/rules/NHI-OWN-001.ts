@@ -5,7 +5,7 @@
  */
 import { classifyIdentity, defineRule } from '../engine/rule-api.js';
 import { formatDate, type Identity } from '../model/index.js';
-import { identityEvidence, identityLabel, identitySubject, listWithMore, principalEvidence } from './support.js';
+import { identityEvidence, identityLabel, identitySubject, listWithMore, principalEvidence, humanSkipNote, type PersonSkipped } from './support.js';
 
 type Params = {
   readonly placeholder_owners: readonly string[];
@@ -35,9 +35,14 @@ export const rule = defineRule<Params>('NHI-OWN-001', (ctx, sink) => {
   /** provider → files without owner data, and how many identities they hold. */
   const skipped = new Map<string, { files: Set<string>; count: number }>();
 
+  const people: PersonSkipped[] = [];
   for (const identity of identities) {
     if (identity.status !== 'active') continue;
-    if (!classifyIdentity(identity, inventory, usage).nonHuman) continue;
+    const kind = classifyIdentity(identity, inventory, usage);
+    if (!kind.nonHuman) {
+      people.push({ identity, reason: kind.reason });
+      continue;
+    }
     if (!carrying.has(identity.source.file)) {
       const entry = skipped.get(identity.provider) ?? { files: new Set<string>(), count: 0 };
       entry.files.add(identity.source.file);
@@ -69,6 +74,8 @@ export const rule = defineRule<Params>('NHI-OWN-001', (ctx, sink) => {
       severity: 'high',
     });
   }
+  const peopleNote = humanSkipNote(people);
+  if (peopleNote !== null) sink.note(peopleNote);
   for (const [provider, { files, count }] of [...skipped].sort(([a], [b]) => a.localeCompare(b))) {
     sink.note(`no owner data for provider ${provider} (${listWithMore([...files].sort())}): ${count === 1 ? '1 identity' : `${count} identities`} not evaluated`);
   }

@@ -4,8 +4,8 @@
  * admin-equivalent role or scope (rules/data/admin-equivalent-roles.yaml), or
  * carries a wildcard scope on a live credential.
  */
-import { classifyIdentity, defineRule } from '../engine/rule-api.js';
-import type { Credential, Evidence, Grant, RuleData } from '../model/index.js';
+import { classifyIdentity, defineRule, statementConditions } from '../engine/rule-api.js';
+import { formatSource, type Credential, type Evidence, type Grant, type RuleData } from '../model/index.js';
 import {
   dataContent,
   grantKeys,
@@ -15,6 +15,7 @@ import {
   quoteAll,
   resourceBreadth,
   unconditionalDenies,
+  viaText,
   type Denies,
 } from './privilege-support.js';
 import {
@@ -26,6 +27,10 @@ import {
   identityLabel,
   identitySubject,
   isLive,
+  humanSkipNote,
+  listWithMore,
+  plural,
+  type PersonSkipped,
 } from './support.js';
 
 type Params = {
@@ -193,16 +198,26 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
   const admin = new Set(ctx.params.admin_actions.map((action) => action.trim().toLowerCase()));
   const roles = readAdminRoles(ctx.data);
 
+  const people: PersonSkipped[] = [];
+  const inert: string[] = [];
   for (const identity of inventory.identities()) {
     // Humans are out of scope; a deleted identity can no longer use what it held.
     if (identity.status === 'deleted') continue;
     const kind = classifyIdentity(identity, inventory, usage);
-    if (!kind.nonHuman) continue;
+    if (!kind.nonHuman) {
+      people.push({ identity, reason: kind.reason });
+      continue;
+    }
     const grants = inventory.grantsOf(identity.id);
     const keys = grantKeys(identity, grants);
     const offences: Offence[] = [];
     const denies = unconditionalDenies(grants);
     grants.forEach((grant, index) => {
+      // The shared AWS evaluator: a statement whose conditions can never hold for an attacker grants nothing.
+      if (identity.provider === 'aws' && grant.conditions !== undefined && statementConditions(grant, asOf) === 'never') {
+        inert.push(`${identity.id} (${viaText(grant)}, ${formatSource(grant.source)})`);
+        return;
+      }
       const offence = grantOffence(grant, keys[index] ?? `grant:${identity.id}:${index}`, admin, roles, denies);
       if (offence !== null) offences.push(offence);
     });
@@ -224,6 +239,11 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
       ],
       ...(isAdmin ? { severity: 'critical' as const } : {}),
     });
+  }
+  const peopleNote = humanSkipNote(people);
+  if (peopleNote !== null) sink.note(peopleNote);
+  if (inert.length > 0) {
+    sink.note(`${plural(inert.length, 'statement')} not counted because a condition can never hold for an attacker acting now (a session issued before a past date): ${listWithMore(inert, inert.length)}`);
   }
 
   // Credentials whose holder is not in the inventory still carry their scopes.

@@ -4,7 +4,8 @@
  * listed in rules/data/escalation-methods.yaml — after allow wildcards,
  * NotAction grants and explicit denies are taken into account.
  */
-import { classifyIdentity, defineRule } from '../engine/rule-api.js';
+import { classifyIdentity, defineRule, UNKNOWN_USE } from '../engine/rule-api.js';
+import { awsEscalations, AWS_SCOPE_NOTE } from './aws-escalation.js';
 import { formatSource, type Evidence, type Grant, type Identity, type RuleData } from '../model/index.js';
 import {
   dataContent,
@@ -20,7 +21,9 @@ import {
   viaText,
   type Denies,
 } from './privilege-support.js';
-import { identityEvidence, identityLabel, identitySubject, listWithMore, plural } from './support.js';
+import { humanSkipNote, identityEvidence, identityLabel, identitySubject, listWithMore, plural, type PersonSkipped } from './support.js';
+
+type Params = { readonly max_chain_depth: number };
 
 interface Method {
   readonly provider: string;
@@ -52,6 +55,8 @@ function readMethods(data: Readonly<Record<string, RuleData>>): Method[] {
   if (!isRecord(providers)) throw new Error(`rules/data/${DATA}.yaml: \`providers\` must map provider ids to lists of methods`);
   return Object.entries(providers).flatMap(([provider, list]) => {
     if (!Array.isArray(list)) throw new Error(`rules/data/${DATA}.yaml: providers.${provider} must be a list`);
+    // AWS methods are evaluated as a graph (aws-escalation.ts), with resource constraints.
+    if (provider === 'aws') return [];
     return list.map((entry: unknown, index) => readMethod(provider, entry, `providers.${provider}[${index}]`));
   });
 }
@@ -143,7 +148,7 @@ function matchEvidence(matches: readonly Match[]): Evidence[] {
   return [...grants, ...owned];
 }
 
-export const rule = defineRule('NHI-PRIV-002', (ctx, sink) => {
+export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
   const { inventory, usage } = ctx;
   if (!inventory.has('grant')) {
     sink.notEvaluated('no IAM grants (policies, role bindings, app permissions) were supplied');
@@ -155,12 +160,25 @@ export const rule = defineRule('NHI-PRIV-002', (ctx, sink) => {
   const direct = new Map<string, Match[]>();
   const everything = new Set<string>();
   const nonHuman = new Map<string, string>();
+  const people: PersonSkipped[] = [];
+  const deleted: string[] = [];
+  const judged: Identity[] = [];
   for (const identity of inventory.identities()) {
     // A deleted identity can no longer use what it held.
-    if (identity.status === 'deleted') continue;
+    if (identity.status === 'deleted') {
+      deleted.push(identity.id);
+      continue;
+    }
     const kind = classifyIdentity(identity, inventory, usage);
-    if (!kind.nonHuman) continue;
+    if (!kind.nonHuman) {
+      people.push({ identity, reason: kind.reason });
+      continue;
+    }
     nonHuman.set(identity.id, kind.reason);
+    if (identity.provider === 'aws') {
+      judged.push(identity);
+      continue;
+    }
     const grants = inventory.grantsOf(identity.id);
     const denies = unconditionalDenies(grants);
     if (holdsEverything(grants, denies)) {
@@ -186,6 +204,21 @@ export const rule = defineRule('NHI-PRIV-002', (ctx, sink) => {
     }
   }
 
+  const aws = awsEscalations(judged, inventory, ctx.asOf, ctx.data, ctx.params.max_chain_depth);
+  for (const id of aws.everything) everything.add(id);
+  for (const identity of judged) {
+    const found = aws.findings.get(identity.id);
+    if (found === undefined) continue;
+    const unknown = classifyIdentity(identity, inventory, usage).kind === 'unknown' ? ` (${UNKNOWN_USE})` : '';
+    sink.report({
+      messageId: found.admin ? 'escalation-to-admin' : 'escalation',
+      message: `${identityLabel(identity)}${unknown} can raise its own or another identity's privileges: ${found.text}.`,
+      subject: identitySubject(identity),
+      evidence: [identityEvidence(identity, `${identity.type} ${identity.id} (${identity.provider}); non-human: ${nonHuman.get(identity.id) ?? 'yes'}`), ...found.evidence],
+      ...(found.admin ? { severity: 'critical' as const } : {}),
+    });
+  }
+
   for (const identity of inventory.identities()) {
     const matches = [...(direct.get(identity.id) ?? []), ...(viaOwnership.get(identity.id) ?? [])];
     if (matches.length === 0) continue;
@@ -208,7 +241,11 @@ export const rule = defineRule('NHI-PRIV-002', (ctx, sink) => {
     const ids = [...everything].sort();
     sink.note(
       `${ids.length} ${ids.length === 1 ? 'identity' : 'identities'} allowed every action on every resource ${ids.length === 1 ? 'is' : 'are'} not listed method by method ` +
-        `(NHI-PRIV-001 wildcard-privilege reports ${ids.length === 1 ? 'it' : 'them'}): ${listWithMore(ids)}`,
+        `(NHI-PRIV-001 wildcard-privilege reports ${ids.length === 1 ? 'it' : 'them'}): ${listWithMore(ids, ids.length)}`,
     );
   }
+  if (judged.length > 0) sink.note(AWS_SCOPE_NOTE);
+  const peopleNote = humanSkipNote(people);
+  if (peopleNote !== null) sink.note(peopleNote);
+  if (deleted.length > 0) sink.note(`${plural(deleted.length, 'identity')} not judged because ${deleted.length === 1 ? 'it is' : 'they are'} deleted: ${listWithMore(deleted.sort(), deleted.length)}`);
 });

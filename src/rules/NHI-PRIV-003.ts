@@ -14,7 +14,7 @@ import {
   unconditionalDenies,
   viaText,
 } from './privilege-support.js';
-import { identityEvidence, identityLabel, identitySubject, listWithMore, plural } from './support.js';
+import { identityEvidence, identityLabel, identitySubject, listWithMore, plural, humanSkipNote, type PersonSkipped } from './support.js';
 
 type Params = {
   /** Shortest log window (ms) over which never-used services count as unused. */
@@ -99,10 +99,14 @@ export const rule = defineRule<Params>('NHI-PRIV-003', (ctx, sink) => {
 
   const unjudged: string[] = [];
   const overflowed: string[] = [];
+  const people: PersonSkipped[] = [];
   for (const identity of inventory.identities()) {
     if (identity.status === 'deleted') continue;
     const kind = classifyIdentity(identity, inventory, usage);
-    if (!kind.nonHuman) continue;
+    if (!kind.nonHuman) {
+      people.push({ identity, reason: kind.reason });
+      continue;
+    }
     const reach = reachOf(identity, inventory.grantsOf(identity.id));
     if (reach.services.size === 0 && reach.everyService.length === 0) continue;
 
@@ -171,6 +175,8 @@ export const rule = defineRule<Params>('NHI-PRIV-003', (ctx, sink) => {
       ],
     });
   }
+  const peopleNote = humanSkipNote(people);
+  if (peopleNote !== null) sink.note(peopleNote);
 
   if (unjudged.length > 0) {
     sink.note(

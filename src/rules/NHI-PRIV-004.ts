@@ -42,7 +42,9 @@ function escalationPermissions(data: Readonly<Record<string, RuleData>>): Readon
     if (!Array.isArray(list)) throw new Error(`rules/data/escalation-methods.yaml: providers.${provider} must be a list`);
     const entries = list.flatMap((method: unknown) => {
       const requires = isRecord(method) ? method['requires'] : undefined;
-      return Array.isArray(requires) ? requires.filter(isStringList).flat() : [];
+      // A group is a list of actions (GCP, Kubernetes, Entra) or `{ actions, on }` (AWS, resource-aware).
+      const groups: unknown[] = Array.isArray(requires) ? requires.map((group: unknown) => (isRecord(group) ? group['actions'] : group)) : [];
+      return groups.filter(isStringList).flat();
     });
     out.set(provider, [...new Set(entries)]);
   }
@@ -153,7 +155,7 @@ export const rule = defineRule<Params>('NHI-PRIV-004', (ctx, sink) => {
       const grant = grants[index];
       const privilege = held.get(index);
       if (grant === undefined || privilege === undefined) return '';
-      const named = privilege.admin ? (grant.notActions ? ['*'] : grant.actions) : privilege.patterns;
+      const named = privilege.admin ? (grant.notActions ? ['*'] : grant.actions) : [...privilege.patterns].sort();
       return `${quoteAll(named.slice(0, 5))}${named.length > 5 ? ` and ${named.length - 5} more` : ''} via ${viaText(grant)}`;
     });
     const isAdmin = grantIndexes.some((index) => held.get(index)?.admin === true);

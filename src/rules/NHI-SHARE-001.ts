@@ -14,6 +14,8 @@ import {
   identitySubject,
   listWithMore,
   plural,
+  humanSkipNote,
+  type PersonSkipped,
 } from './support.js';
 
 type Params = {
@@ -70,10 +72,14 @@ export const rule = defineRule<Params>('NHI-SHARE-001', (ctx, sink) => {
   };
 
   const reported = new Set<string>();
+  const people: PersonSkipped[] = [];
   for (const identity of inventory.identities()) {
     // A person signs in from several browsers and networks; that is not sharing. Their keys are checked below.
     const kind = classifyIdentity(identity, inventory, usage);
-    if (!kind.nonHuman) continue;
+    if (!kind.nonHuman) {
+      people.push({ identity, reason: kind.reason });
+      continue;
+    }
     const stats = usage.forIdentity(identity.id);
     if (!shared(stats, identity.consumers.length, minimum)) continue;
     reported.add(identity.id);
@@ -82,6 +88,8 @@ export const rule = defineRule<Params>('NHI-SHARE-001', (ctx, sink) => {
       ...usageEvidence(`identity:${identity.id}`, identity.id, stats),
     ]);
   }
+  const peopleNote = humanSkipNote(people);
+  if (peopleNote !== null) sink.note(peopleNote);
 
   // Actors seen only in the logs: no declared consumers, but sharing is just as visible.
   for (const ref of usage.unresolvedIdentities()) {

@@ -14,6 +14,8 @@ import {
   identitySubject,
   listWithMore,
   plural,
+  humanSkipNote,
+  type PersonSkipped,
 } from './support.js';
 
 type Params = {
@@ -72,17 +74,23 @@ export const rule = defineRule<Params>('NHI-TENANT-001', (ctx, sink) => {
   };
 
   const reported = new Map<string, Set<string>>();
+  const people: PersonSkipped[] = [];
   for (const identity of inventory.identities()) {
     // A third-party app's home is its publisher's tenant: acting in ours is its normal use.
     if (identity.tenant === null || identity.thirdParty === true) continue;
     const kind = classifyIdentity(identity, inventory, usage);
-    if (!kind.nonHuman) continue;
+    if (!kind.nonHuman) {
+      people.push({ identity, reason: kind.reason });
+      continue;
+    }
     const stats = usage.forIdentity(identity.id);
     const foreign = foreignTenants(stats, identity.tenant, allowed);
     if (stats === null || foreign.length === 0) continue;
     reported.set(identity.id, new Set(foreign));
     report(identitySubject(identity), identityLabel(identity), identity.tenant, stats, foreign, identityEvidence(identity, `${identity.type} ${identity.id}, bound to tenant ${identity.tenant}`));
   }
+  const peopleNote = humanSkipNote(people);
+  if (peopleNote !== null) sink.note(peopleNote);
 
   for (const credential of inventory.credentials()) {
     if (credential.tenant === null) continue;

@@ -212,3 +212,21 @@ export function plural(count: number, noun: string): string {
 export function partyText(party: TokenParty): string {
   return party.iss === undefined ? party.sub : `${party.sub} (iss ${party.iss})`;
 }
+
+/** An identity a rule left out as a person, with the evidence that made it one. */
+export interface PersonSkipped {
+  readonly identity: Identity;
+  readonly reason: string;
+}
+
+/**
+ * The coverage note of a rule that judges only non-human identities: how many
+ * identities it left out as people, and every one of them with the evidence
+ * that made it a person. Null when it left none out.
+ */
+export function humanSkipNote(skipped: readonly PersonSkipped[]): string | null {
+  if (skipped.length === 0) return null;
+  const sorted = [...skipped].sort((a, b) => (a.identity.id < b.identity.id ? -1 : a.identity.id > b.identity.id ? 1 : 0));
+  const list = sorted.map(({ identity, reason }) => `${identity.id} (${reason})`);
+  return `${plural(skipped.length, 'identity')} not judged because the inputs show ${skipped.length === 1 ? 'it is a person' : 'they are people'}: ${listWithMore(list, list.length)}`;
+}

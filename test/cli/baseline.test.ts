@@ -29,7 +29,7 @@ describe('baseline', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'nhi-baseline-'));
     const run = await runCli(['baseline', path.join(REPO, 'fixtures/demo'), '--as-of', AS_OF, '-o', 'accepted.json'], { cwd: dir });
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe('baseline: recorded 25 findings as of 2026-11-01T00:00:00Z in accepted.json\n');
+    expect(run.stderr).toBe('baseline: recorded 26 findings as of 2026-11-01T00:00:00Z in accepted.json\n');
     baselineText = await readFile(path.join(dir, 'accepted.json'), 'utf8');
   });
   afterAll(async () => {
@@ -42,7 +42,7 @@ describe('baseline', () => {
     const validate = ajv.compile(schema);
     const document = JSON.parse(baselineText) as BaselineFile;
     expect(validate(document), JSON.stringify(validate.errors)).toBe(true);
-    expect(document.findings).toHaveLength(25);
+    expect(document.findings).toHaveLength(26);
     expect(document.findings[0]).toMatchObject({ ruleId: 'NHI-LIFE-001', severity: 'critical', subject: { id: 'alice@northwind.example' } });
     expect(document.findings[0]?.message).toContain('was offboarded');
   });
@@ -68,9 +68,9 @@ describe('baseline', () => {
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.findings).toEqual([]);
-    expect(report.suppressed).toBe(25);
-    expect(report.baseline).toMatchObject({ entries: 25, hidden: 25, escalated: 0, fixed: [] });
-    expect(run.stderr).toContain(': hid 25 findings it lists; every entry still matches\n');
+    expect(report.suppressed).toBe(26);
+    expect(report.baseline).toMatchObject({ entries: 26, hidden: 26, escalated: 0, fixed: [] });
+    expect(run.stderr).toContain(': hid 26 findings it lists; every entry still matches\n');
   });
 
   it('lists the entries that no longer match as fixed', async () => {
@@ -111,7 +111,7 @@ describe('baseline', () => {
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.findings.map((finding) => `${finding.ruleId} ${finding.subject.id}`)).toEqual(['NHI-PRIV-001 arn:aws:iam::111111111111:role/cost-report']);
-    expect(report.baseline).toMatchObject({ hidden: 25, fixed: [] });
+    expect(report.baseline).toMatchObject({ hidden: 26, fixed: [] });
   });
 
   it.each([

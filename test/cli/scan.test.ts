@@ -37,7 +37,7 @@ const DEMO_FIRINGS: Readonly<Record<string, readonly string[]>> = {
   'shared-identity': ['billing-exporter'],
   'stale-approval': ['APR-2025-014'],
   // Key creation rights held standing for a job that used them on one day of the window.
-  'standing-privilege': ['arn:aws:iam::111111111111:role/key-rotator'],
+  'standing-privilege': ['arn:aws:iam::111111111111:role/deploy-bot', 'arn:aws:iam::111111111111:role/key-rotator'],
   'static-secret-auth': ['AKIANWDOCSPUBLISH001'],
   'token-refresh-after-end': ['rt-crm-alice-7f3a'],
   'uncorrelated-activity': ['arn:aws:iam::111111111111:user/tmp-migration'],

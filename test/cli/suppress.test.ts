@@ -73,7 +73,7 @@ describe('suppressions', () => {
     expect(report.findings.some((finding) => finding.ruleId === 'NHI-PRIV-001' && finding.subject.id === DEPLOY_BOT)).toBe(false);
     // The other wildcard role does not match the glob.
     expect(report.findings.some((finding) => finding.ruleId === 'NHI-PRIV-001' && finding.subject.id.endsWith('role/s3-archiver'))).toBe(true);
-    expect(report.summary.total).toBe(23);
+    expect(report.summary.total).toBe(24);
     expect(report.suppressed).toBe(2);
     expect(report.warnings).toEqual([]);
     expect(run.code).toBe(1);
@@ -101,13 +101,13 @@ describe('suppressions', () => {
     expect(suppressed[0]?.suppressions).toEqual([
       { kind: 'external', status: 'accepted', justification: 'Break-glass deploy role, reviewed in CHG-2211 (until 2027-01-31T00:00:00Z; .nhi-audit-ignore.yaml:2)' },
     ]);
-    expect(results).toHaveLength(25);
+    expect(results).toHaveLength(26);
   });
 
   it('counts them in the table summary line and lists them with reason and expiry', async () => {
     const run = await scanWith(IGNORE.replace('FINGERPRINT', secretFingerprint));
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines.at(-1)).toMatch(/^23 findings: .* · 2 suppressed$/);
+    expect(lines.at(-1)).toMatch(/^24 findings: .* · 2 suppressed$/);
     expect(run.stdout).toContain('Suppressed (2, not counted)\n  NHI-PRIV-001 arn:aws:iam::111111111111:role/deploy-bot: Break-glass deploy role, reviewed in CHG-2211 (until 2027-01-31, .nhi-audit-ignore.yaml:2)');
   });
 

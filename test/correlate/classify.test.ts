@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyIdentity } from '../../src/correlate/classify.js';
 import type { NormalizedRecord } from '../../src/model/index.js';
-import { at, credential, event, identity, t, world } from '../helpers/world.js';
+import { at, credential, event, identity, principal, t, world } from '../helpers/world.js';
 
 const USER = 'arn:aws:iam::1:user/someone';
 
@@ -19,20 +19,31 @@ describe('classifyIdentity', () => {
   it('takes a declared non-human type at its word, citing the record', () => {
     const scene = world(identity({ id: 'role/x', type: 'role', source: at('iam.json', 9) }));
     const role = scene.inventory.identity('role/x');
-    expect(role && classifyIdentity(role, scene.inventory, scene.usage)).toEqual({ nonHuman: true, reason: 'declared type role at iam.json:9' });
+    expect(role && classifyIdentity(role, scene.inventory, scene.usage)).toEqual({ kind: 'machine', nonHuman: true, reason: 'declared type role at iam.json:9' });
   });
 
-  it.each<[string, NormalizedRecord[], boolean, RegExp]>([
-    ['acts only through an SDK', [sdkUse(1)], true, /acted only through programs \(boto3\) and never signed in/],
-    ['holds an active access key and no password', [credential({ id: 'k', identity: USER, type: 'access-key' })], true, /programmatic key and no password/],
-    ['uses an SDK but also signs in interactively', [sdkUse(1), event({ time: t('2026-01-03T00:00:00Z'), identity: USER, category: 'login-interactive' })], false, /signs in interactively/],
-    ['uses a browser', [event({ time: t('2026-01-03T00:00:00Z'), identity: USER, userAgent: 'Mozilla/5.0 (X11)' })], false, /signs in interactively/],
-    ['holds a key and a password', [credential({ id: 'k', identity: USER, type: 'access-key' }), credential({ id: 'p', identity: USER, type: 'password' })], false, /no sign of programmatic use/],
-    ['holds only an inactive key', [credential({ id: 'k', identity: USER, type: 'access-key', active: false })], false, /no sign of programmatic use/],
-  ])('a user that %s', (_name, records, nonHuman, reason) => {
+  it.each<[string, NormalizedRecord[], 'machine' | 'human' | 'unknown', RegExp]>([
+    ['acts only through an SDK', [sdkUse(1)], 'machine', /acted only through programs \(boto3\) and never signed in/],
+    ['holds an active access key and no password', [credential({ id: 'k', identity: USER, type: 'access-key' })], 'machine', /programmatic key and no password/],
+    ['uses an SDK but also signs in interactively', [sdkUse(1), event({ time: t('2026-01-03T00:00:00Z'), identity: USER, category: 'login-interactive' })], 'human', /signs in interactively/],
+    ['uses a browser', [event({ time: t('2026-01-03T00:00:00Z'), identity: USER, userAgent: 'Mozilla/5.0 (X11)' })], 'human', /signs in interactively/],
+    ['holds only a console password', [credential({ id: 'p', identity: USER, type: 'password' })], 'human', /console password and no programmatic key/],
+    ['is also a principal record', [principal({ id: USER })], 'human', /also the principal record/],
+    ['holds a key and a password', [credential({ id: 'k', identity: USER, type: 'access-key' }), credential({ id: 'p', identity: USER, type: 'password' })], 'unknown', /nothing in the inputs shows whether a person or a program uses it/],
+    ['holds only an inactive key', [credential({ id: 'k', identity: USER, type: 'access-key', active: false })], 'unknown', /nothing in the inputs shows whether a person or a program uses it/],
+    ['has no credential and no log', [], 'unknown', /nothing in the inputs shows whether a person or a program uses it/],
+  ])('a user that %s', (_name, records, kind, reason) => {
     const result = classify(...records);
-    expect(result.nonHuman).toBe(nonHuman);
+    expect(result.kind).toBe(kind);
+    // Unknown is judged like a machine.
+    expect(result.nonHuman).toBe(kind !== 'human');
     expect(result.reason).toMatch(reason);
+  });
+
+  it('takes an e-mail-style (SSO) user name as a person', () => {
+    const scene = world(identity({ id: 'arn:aws:iam::1:user/ana@example.com', type: 'user', aliases: ['ana@example.com'] }));
+    const user = scene.inventory.identity('arn:aws:iam::1:user/ana@example.com');
+    expect(user && classifyIdentity(user, scene.inventory, scene.usage)).toMatchObject({ kind: 'human', reason: expect.stringMatching(/named like a person/) });
   });
 
   it('never counts the account root as a machine', () => {

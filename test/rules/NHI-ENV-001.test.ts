@@ -48,7 +48,7 @@ describe('NHI-ENV-001 cross-environment-reuse', () => {
   it.each<{ name: string; records: NormalizedRecord[] }>([
     { name: 'one environment, declared and seen', records: [sa(), act(3, { environment: 'PROD' })] },
     { name: 'a tenant without an environment', records: [sa(), tenant({ id: 'other-proj' }), act(3, { tenant: 'other-proj' })] },
-    { name: 'a human user in two environments', records: [sa('prod', 'user'), act(3, { environment: 'dev' })] },
+    { name: 'a human user in two environments', records: [sa('prod', 'user'), credential({ id: `${SA}#password`, identity: SA, type: 'password' }), act(3, { environment: 'dev' })] },
     { name: 'a declared environment and no use', records: [sa(), act(3, { identity: 'someone-else', environment: 'dev' })] },
   ])('does not fire on $name', async ({ records }) => {
     const run = await runRule(rule, world(...records), AS_OF);

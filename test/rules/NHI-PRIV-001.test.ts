@@ -98,10 +98,14 @@ describe('NHI-PRIV-001 wildcard-privilege', () => {
   });
 
   it.each([
-    { name: 'a human user', type: 'user', status: 'active' },
+    { name: 'a human user (console password, no key)', type: 'user', status: 'active' },
     { name: 'a deleted identity', type: 'role', status: 'deleted' },
   ] as const)('does not fire on "*" on "*" held by $name', async ({ type, status }) => {
-    const scene = world(identity({ id: 'x', type, status }), grant({ identity: 'x', actions: ['*'] }));
+    const scene = world(
+      identity({ id: 'x', type, status }),
+      grant({ identity: 'x', actions: ['*'] }),
+      credential({ id: 'x#password', identity: 'x', type: 'password' }),
+    );
     expect((await runRule(rule, scene, AS_OF)).findings).toEqual([]);
   });
 
@@ -235,5 +239,25 @@ describe('NHI-PRIV-001 wildcard-privilege', () => {
       const run = await runRule(rule, world(holder(), ...records), AS_OF);
       expect(run.findings).toEqual([]);
     });
+  });
+});
+
+describe('NHI-PRIV-001 with the AWS evaluator', () => {
+  const ROLE_ARN = 'arn:aws:iam::123456789012:role/etl';
+  const scene = (conditions: { operator: string; key: string; values: string[] }[]) =>
+    world(
+      identity({ id: ROLE_ARN, type: 'role', provider: 'aws', tenant: '123456789012' }),
+      grant({ identity: ROLE_ARN, actions: ['*'], via: 'Admin', hasConditions: true, conditions, source: at('iam.json', 7) }),
+    );
+
+  it('does not count a statement whose condition can never hold for an attacker, and says so', async () => {
+    const run = await runRule(rule, scene([{ operator: 'DateLessThan', key: 'aws:TokenIssueTime', values: ['2020-01-01T00:00:00Z'] }]), t('2026-03-10T00:00:00Z'));
+    expect(run.findings).toEqual([]);
+    expect(run.notes).toEqual([`1 statement not counted because a condition can never hold for an attacker acting now (a session issued before a past date): ${ROLE_ARN} (Admin, iam.json:7)`]);
+  });
+
+  it('still counts one whose condition always holds', async () => {
+    const run = await runRule(rule, scene([{ operator: 'DateGreaterThan', key: 'aws:TokenIssueTime', values: ['2020-01-01T00:00:00Z'] }]), t('2026-03-10T00:00:00Z'));
+    expect(run.findings.map((finding) => finding.subject.id)).toEqual([ROLE_ARN]);
   });
 });

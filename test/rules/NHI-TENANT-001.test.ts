@@ -58,7 +58,7 @@ describe('NHI-TENANT-001 cross-tenant-use', () => {
     { name: 'an allow-listed tenant', records: [role(), act(FOREIGN, 1)], params: { allowed_tenants: [FOREIGN] } },
     { name: 'an allow-listed pair', records: [role(), act(FOREIGN, 1)], params: { allowed_tenants: [`${HOME} -> ${FOREIGN}`] } },
     { name: 'a third-party app', records: [role({ thirdParty: true }), act(FOREIGN, 1)] },
-    { name: 'a human user', records: [role({ type: 'user' }), act(FOREIGN, 1)] },
+    { name: 'a human user (console password, no key)', records: [role({ type: 'user' }), credential({ id: `${ROLE}#password`, identity: ROLE, type: 'password' }), act(FOREIGN, 1)] },
     { name: 'a foreign failed attempt', records: [role(), event({ time: t('2026-03-01T00:00:00Z'), identity: ROLE, tenant: FOREIGN, outcome: 'failure' })] },
   ])('does not fire on $name', async ({ records, params }) => {
     const run = await runRule(rule, world(...records), AS_OF, params);

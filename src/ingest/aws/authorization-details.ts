@@ -28,6 +28,7 @@ import {
  * Grant `via`: `inline:<PolicyName>` for user/role inline policies,
  * `group:<GroupName>/inline:<PolicyName>` for a group's inline policy, and the
  * policy ARN for managed policies (direct or through a group).
+ * A permissions boundary (PermissionsBoundary) yields grants marked `boundary`.
  * Managed policies neither in Policies[] nor in rules/data/aws-managed-policies.yaml
  * yield nothing: their content is unknown. A role's trust policy
  * (AssumeRolePolicyDocument, object or URL-encoded) is kept on the identity as
@@ -150,6 +151,13 @@ async function* readAuthorizationDetails(input: InputSource, ctx: AdapterContext
       for (const [j, attachment] of listOf(entry['AttachedManagedPolicies']).entries()) {
         yield* managedGrants(id, attachment, `${pointer}.AttachedManagedPolicies[${j}]`, line);
       }
+      const boundary = entry['PermissionsBoundary'];
+      if (isMapping(boundary)) {
+        const attachment = { PolicyArn: boundary['PermissionsBoundaryArn'] };
+        for (const record of managedGrants(id, attachment, `${pointer}.PermissionsBoundary`, tree.lineOf(boundary, line))) {
+          yield record.kind === 'grant' ? { kind: 'grant', record: { ...record.record, boundary: true } } : record;
+        }
+      }
       if (type !== 'user') continue;
       for (const groupName of listOf(entry['GroupList'])) {
         const found = typeof groupName === 'string' ? groups.get(groupName) : undefined;
@@ -240,6 +248,8 @@ function readIdentity(
     status: 'active',
     disabledAt: null,
     lastUsedAt: times.lastUsedAt,
+    // get-account-authorization-details lists every user and role of the account.
+    tenantListed: true,
     source,
   };
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, type Grant, type SourceRef, type TrustStatement, type TrusteeKind } from '../../model/index.js';
+import { ConfigError, type Grant, type GrantCondition, type SourceRef, type TrustStatement, type TrusteeKind } from '../../model/index.js';
 import { isMapping } from '../canonical/fields.js';
 
 /*
@@ -79,6 +79,7 @@ export function grantFromStatement(
   const conditionKeys = isMapping(condition)
     ? [...new Set(Object.values(condition).flatMap((keys) => (isMapping(keys) ? Object.keys(keys) : [])))].sort()
     : [];
+  const conditions = conditionsOf(condition);
   return {
     identity,
     actions,
@@ -89,8 +90,30 @@ export function grantFromStatement(
     via,
     hasConditions,
     ...(hasConditions && !notResource ? { conditionKeys } : {}),
+    ...(notResource ? { notResources: stringList(statement['NotResource']) } : {}),
+    ...(conditions.length === 0 ? {} : { conditions }),
     source,
   };
+}
+
+/** Condition keys whose values can be a shared secret: the key is kept, the values are not. */
+const SECRET_CONDITION_KEYS = new Set(['sts:externalid']);
+
+/** A statement's Condition block as a list, in the input's order. */
+export function conditionsOf(condition: unknown): GrantCondition[] {
+  if (!isMapping(condition)) return [];
+  const out: GrantCondition[] = [];
+  for (const [operator, keys] of Object.entries(condition)) {
+    if (!isMapping(keys)) continue;
+    for (const [key, values] of Object.entries(keys)) {
+      const list: unknown[] = Array.isArray(values) ? values : [values];
+      // Bool and Numeric conditions may be written as JSON booleans and numbers.
+      const all = list.filter((value) => ['string', 'boolean', 'number'].includes(typeof value)).map((value) => String(value).trim());
+      const kept = SECRET_CONDITION_KEYS.has(key.toLowerCase()) ? [] : all;
+      out.push({ operator, key, values: kept });
+    }
+  }
+  return out;
 }
 
 /** An AWS-managed policy from rules/data/aws-managed-policies.yaml. */
