@@ -1,6 +1,6 @@
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { InputError } from '../model/index.js';
-import { refuseDeepNesting } from './nesting.js';
+import { forEachBracket, refuseDeepNesting } from './nesting.js';
 
 /*
  * Whole-document JSON (or YAML) read with the line each object and list starts
@@ -33,17 +33,9 @@ export function parseLocated(text: string, display: string): LocatedDocument {
 /** Lines of `{` and `[` outside strings, in text order; undefined when the text cannot be plain JSON. */
 function containerLines(text: string): number[] {
   const lines: number[] = [];
-  let line = 1;
-  let inString = false;
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (code === 0x0a) line += 1;
-    if (inString) {
-      if (code === 0x5c) index += 1;
-      else if (code === 0x22) inString = false;
-    } else if (code === 0x22) inString = true;
-    else if (code === 0x7b || code === 0x5b) lines.push(line);
-  }
+  forEachBracket(text, (code, line) => {
+    if (code === 0x7b || code === 0x5b) lines.push(line);
+  });
   return lines;
 }
 

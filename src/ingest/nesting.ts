@@ -18,6 +18,20 @@ export const MAX_NESTING = 1000;
  */
 export function refuseDeepNesting(text: string, display: string): void {
   let depth = 0;
+  forEachBracket(text, (code, line) => {
+    if (code === 0x7b || code === 0x5b) {
+      depth += 1;
+      if (depth > MAX_NESTING) throw new InputError(`nested more than ${MAX_NESTING} levels deep; refused`, display, line);
+    } else if (depth > 0) depth -= 1;
+  });
+}
+
+/**
+ * Calls `visit` with each `{`, `[`, `}` and `]` outside double-quoted strings
+ * (backslash escapes honoured) and the 1-based line it is on: the one string-aware
+ * walk that the nesting guard and the located-JSON reader share.
+ */
+export function forEachBracket(text: string, visit: (code: number, line: number) => void): void {
   let line = 1;
   let inString = false;
   for (let index = 0; index < text.length; index += 1) {
@@ -27,9 +41,6 @@ export function refuseDeepNesting(text: string, display: string): void {
       if (code === 0x5c) index += 1;
       else if (code === 0x22) inString = false;
     } else if (code === 0x22) inString = true;
-    else if (code === 0x7b || code === 0x5b) {
-      depth += 1;
-      if (depth > MAX_NESTING) throw new InputError(`nested more than ${MAX_NESTING} levels deep; refused`, display, line);
-    } else if ((code === 0x7d || code === 0x5d) && depth > 0) depth -= 1;
+    else if (code === 0x7b || code === 0x5b || code === 0x7d || code === 0x5d) visit(code, line);
   }
 }
