@@ -17,7 +17,7 @@ import { createGzip, constants } from 'node:zlib';
 import { once } from 'node:events';
 
 /** mulberry32: small, fast, good enough to spread synthetic values. */
-function prng(seed) {
+export function prng(seed) {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
