@@ -1,6 +1,6 @@
 import type { Event } from '../model/index.js';
 import type { ActivityRef } from './views.js';
-import { sourceNetwork, workloadKey } from './workload.js';
+import { sourceNetwork, UNKNOWN_CLIENT, UNKNOWN_NETWORK, userAgentProduct, joinWorkload } from './workload.js';
 
 /**
  * The service an action belongs to: `s3` for AWS `s3:GetObject`, `iam` for a
@@ -25,8 +25,54 @@ export interface EventFacts {
 export function eventFacts(event: Event): EventFacts {
   return {
     at: { time: event.time, source: event.source },
-    service: event.action === null ? null : serviceOf(event.action),
-    network: event.sourceIp === null ? null : sourceNetwork(event.sourceIp),
-    workload: workloadKey(event.userAgent, event.sourceIp),
+    service: event.action === null ? null : memo(SERVICES, event.action, serviceOf),
+    network: event.sourceIp === null ? null : memo(NETWORKS, event.sourceIp, sourceNetwork),
+    workload: workloadOf(event.userAgent, event.sourceIp),
   };
+}
+
+/*
+ * Logs repeat a few actions, agents and addresses millions of times, and each
+ * derivation is a regular expression or two: remember the answers. Bounded —
+ * past MEMO_LIMIT entries a table starts over — so memory stays small however
+ * varied the log; the answers are the same either way.
+ */
+const MEMO_LIMIT = 16_384;
+const SERVICES = new Map<string, string | null>();
+const NETWORKS = new Map<string, string>();
+/** User agent → its product, and per product the workload key of each network. */
+const PRODUCTS = new Map<string, string>();
+const WORKLOADS = new Map<string, Map<string, string>>();
+let workloadsKept = 0;
+
+function memo<T>(table: Map<string, T>, key: string, derive: (key: string) => T): T {
+  const known = table.get(key);
+  if (known !== undefined || table.has(key)) return known as T;
+  if (table.size >= MEMO_LIMIT) table.clear();
+  const value = derive(key);
+  table.set(key, value);
+  return value;
+}
+
+function workloadOf(userAgent: string | null, sourceIp: string | null): string | null {
+  if (userAgent === null && sourceIp === null) return null;
+  const product = userAgent === null ? UNKNOWN_CLIENT : memo(PRODUCTS, userAgent, userAgentProduct);
+  const network = sourceIp === null ? UNKNOWN_NETWORK : memo(NETWORKS, sourceIp, sourceNetwork);
+  let byNetwork = WORKLOADS.get(product);
+  if (byNetwork === undefined) {
+    byNetwork = new Map();
+    WORKLOADS.set(product, byNetwork);
+  }
+  const known = byNetwork.get(network);
+  if (known !== undefined) return known;
+  // One bound over all products' tables together.
+  if (workloadsKept >= MEMO_LIMIT) {
+    WORKLOADS.clear();
+    workloadsKept = 0;
+    WORKLOADS.set(product, byNetwork = new Map());
+  }
+  const key = joinWorkload(product, network);
+  byNetwork.set(network, key);
+  workloadsKept += 1;
+  return key;
 }

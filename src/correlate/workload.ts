@@ -62,10 +62,19 @@ const NOISE = USER_AGENT_NOISE.map((pattern) => new RegExp(pattern, 'g'));
 const OPENERS = new RegExp(PRODUCT_OPENERS);
 const CLOSERS = new RegExp(PRODUCT_CLOSERS);
 
+/** What a workload key says for a signal the event lacks. */
+export const UNKNOWN_CLIENT = 'unknown-client';
+export const UNKNOWN_NETWORK = 'unknown-network';
+
 /** A workload key from the two signals; null when the event carries neither. */
 export function workloadKey(userAgent: string | null, sourceIp: string | null): string | null {
   if (userAgent === null && sourceIp === null) return null;
-  const product = userAgent === null ? 'unknown-client' : userAgentProduct(userAgent);
-  const network = sourceIp === null ? 'unknown-network' : sourceNetwork(sourceIp);
+  const product = userAgent === null ? UNKNOWN_CLIENT : userAgentProduct(userAgent);
+  const network = sourceIp === null ? UNKNOWN_NETWORK : sourceNetwork(sourceIp);
+  return joinWorkload(product, network);
+}
+
+/** The key of a product (userAgentProduct) running from a network (sourceNetwork). */
+export function joinWorkload(product: string, network: string): string {
   return `${product} from ${network}`;
 }

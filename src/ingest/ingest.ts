@@ -15,7 +15,7 @@ import type { DiscoveredFile } from './discover.js';
 import { adapterById, detectAdapter } from './registry.js';
 import { FileSecrets } from './secrets.js';
 import { readSniff } from './sniff.js';
-import { decodeText, describeReadError, openInput } from './source.js';
+import { decodeText, describeReadError, openInput, SNIFF_CHUNK_BYTES } from './source.js';
 
 export interface IngestOptions {
   /** Any skipped record or file throws an InputError instead of being reported. */
@@ -76,14 +76,15 @@ export async function ingest(
       skipped.push({ file: file.display, line, message });
       fileSkips += 1;
     };
-    // Secret detection watches every read of the file (sniff and adapter), so no byte goes unscanned.
+    // Secret detection watches every read of the file the adapter makes, so no byte goes unscanned.
     const secrets = new FileSecrets(file.display);
     const input = openInput(file.path, file.display, secrets, options.maxRecordChars);
 
-    // One look at the head serves both detection and the adapter.
+    // One look at the head serves both detection and the adapter. It is read in small chunks and
+    // not watched for secrets: the adapter's read (or the dedicated one below) passes every byte.
     let sniff: Sniff;
     try {
-      sniff = await readSniff(input);
+      sniff = await readSniff(openInput(file.path, file.display, undefined, options.maxRecordChars, SNIFF_CHUNK_BYTES));
     } catch (error) {
       const problem = asInputProblem(error);
       report(problem.line, problem.message);

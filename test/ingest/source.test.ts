@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { TextLine } from '../../src/ingest/adapter.js';
 import { readSniff, SNIFF_CHARS, sniffName } from '../../src/ingest/sniff.js';
-import { decodeText, describeReadError, openInput, splitLines } from '../../src/ingest/source.js';
+import { BomDecoder, decodeText, describeReadError, openInput, splitLines } from '../../src/ingest/source.js';
 import { fixture, tempFile, UTF8_BOM, utf16be, utf16le } from './helpers.js';
 
 async function collect(lines: AsyncIterable<TextLine>): Promise<[number, string][]> {
@@ -119,6 +120,28 @@ describe('decodeText', () => {
       for await (const part of decodeText(byteChunks(bytes, 1))) parts.push(part);
       expect(parts.join('')).toBe(text);
     }
+  });
+
+  test('UTF-8 decodes as TextDecoder does, for any bytes cut anywhere', () => {
+    // Bytes biased towards UTF-8 lead and continuation bytes, so cut and invalid sequences are common.
+    const byte = fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xbf }), fc.integer({ min: 0xc0, max: 0xff }));
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 64 }), fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 16 }), (values, sizes) => {
+        // A leading ASCII byte keeps the BOM and UTF-16 sniffing out of the comparison.
+        const bytes = Buffer.from([0x41, 0x42, 0x43, ...values]);
+        const decoder = new BomDecoder();
+        const parts: string[] = [];
+        let at = 0;
+        for (let i = 0; at < bytes.length; i += 1) {
+          const size = sizes[i % sizes.length] ?? 1;
+          parts.push(decoder.push(bytes.subarray(at, at + size)));
+          at += size;
+        }
+        parts.push(decoder.end());
+        expect(parts.join('')).toBe(new TextDecoder('utf-8').decode(bytes));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('files shorter than a BOM decode', async () => {

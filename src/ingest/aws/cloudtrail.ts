@@ -204,8 +204,8 @@ function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event 
     return undefined;
   }
 
-  const host = text(record['eventSource'])?.replace(/\.amazonaws\.com$/, '') ?? null;
-  const service = host === null ? null : (IAM_SERVICE_OF_SOURCE[host] ?? host);
+  const eventSource = text(record['eventSource']);
+  const service = eventSource === null ? null : serviceOfSource(eventSource);
   const tenant = text(record['recipientAccountId']);
   const ui = isMapping(record['userIdentity']) ? record['userIdentity'] : undefined;
   const actor = ui === undefined ? NO_ACTOR : actorOf(ui, tenant);
@@ -269,7 +269,7 @@ function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event 
     time: time.value,
     identity,
     credential,
-    action: service === null ? eventName : `${service}:${eventName}`,
+    action: service === null ? eventName : actionOf(service, eventName),
     resource,
     tenant,
     environment: null,
@@ -386,6 +386,48 @@ function resourceOf(record: Fields, request: Fields): string | null {
     return key === null ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
   }
   return null;
+}
+
+/*
+ * A trail names a few dozen services and a few hundred calls, millions of
+ * times over: derive each service and action string once and hand out the same
+ * string every time, which also spares the fold re-hashing fresh copies.
+ * Bounded, in case a log is unlike any trail.
+ */
+const NAMES_LIMIT = 16_384;
+const SERVICE_OF_SOURCE = new Map<string, string>();
+const ACTION_OF = new Map<string, Map<string, string>>();
+let actionsKept = 0;
+
+function serviceOfSource(eventSource: string): string {
+  let service = SERVICE_OF_SOURCE.get(eventSource);
+  if (service === undefined) {
+    const host = eventSource.replace(/\.amazonaws\.com$/, '');
+    service = IAM_SERVICE_OF_SOURCE[host] ?? host;
+    if (SERVICE_OF_SOURCE.size >= NAMES_LIMIT) SERVICE_OF_SOURCE.clear();
+    SERVICE_OF_SOURCE.set(eventSource, service);
+  }
+  return service;
+}
+
+function actionOf(service: string, eventName: string): string {
+  let byName = ACTION_OF.get(service);
+  if (byName === undefined) {
+    byName = new Map();
+    ACTION_OF.set(service, byName);
+  }
+  let action = byName.get(eventName);
+  if (action === undefined) {
+    if (actionsKept >= NAMES_LIMIT) {
+      ACTION_OF.clear();
+      actionsKept = 0;
+      ACTION_OF.set(service, (byName = new Map()));
+    }
+    action = `${service}:${eventName}`;
+    byName.set(eventName, action);
+    actionsKept += 1;
+  }
+  return action;
 }
 
 function isMapping(value: unknown): value is Fields {
