@@ -205,6 +205,12 @@ function actionApplies(grant: Grant, action: string): boolean {
   return !grant.actions.some((pattern) => wildcardCovers(pattern, action, true));
 }
 
+/** Whether the statement applies to every action `pattern` stands for (`s3:*` covers `s3:*`; NotAction `iam:*` does not cover `*`). */
+function actionCoveredWhole(grant: Grant, pattern: string): boolean {
+  if (grant.notActions) return !grant.actions.some((excluded) => wildcardsOverlap(excluded, pattern, true));
+  return grant.actions.some((granted) => wildcardCovers(granted, pattern, true));
+}
+
 function actionCoveredByDeny(grant: Grant, action: string): boolean {
   if (grant.notActions) return !grant.actions.some((pattern) => wildcardsOverlap(pattern, action, true));
   return grant.actions.some((pattern) => wildcardCovers(pattern, action, true));
@@ -226,12 +232,13 @@ interface Applying {
   readonly always: boolean;
 }
 
-function allowsOf(statements: readonly Grant[], principal: Identity, action: string, resource: string, asOf: Instant, keys: RequestKeys): Applying {
+function allowsOf(statements: readonly Grant[], principal: Identity, action: string, resource: string, asOf: Instant, keys: RequestKeys, whole = false): Applying {
   const grants: Grant[] = [];
   const depends: string[] = [];
   let always = false;
   for (const grant of statements) {
-    if (grant.effect !== 'allow' || !actionApplies(grant, action) || !resourceOverlaps(grant, resource, principal)) continue;
+    if (grant.effect !== 'allow') continue;
+    if (whole ? !actionCoveredWhole(grant, action) || !resourceCovered(grant, resource, principal) : !actionApplies(grant, action) || !resourceOverlaps(grant, resource, principal)) continue;
     const judged = judgeAll(grant, asOf, keys);
     if (judged.judgement === 'never') continue;
     grants.push(grant);
@@ -243,7 +250,10 @@ function allowsOf(statements: readonly Grant[], principal: Identity, action: str
 
 /**
  * "May `principal` do `action` on (some resource matching) `resource`?",
- * from its identity policies and permissions boundary.
+ * from its identity policies and permissions boundary. With `whole`, the
+ * question is "every action `action` stands for, on every resource
+ * `resource` stands for": an allow (and the boundary) must then cover both
+ * whole, while a deny still cancels only what it covers whole.
  */
 export function decide(
   principal: Identity,
@@ -253,6 +263,7 @@ export function decide(
   resource: string,
   asOf: Instant,
   keys: RequestKeys = {},
+  whole = false,
 ): Decision {
   const conditionalDenies: Grant[] = [];
   const dependsOnDeny: string[] = [];
@@ -265,11 +276,11 @@ export function decide(
       dependsOnDeny.push(...judged.depends.map((text) => `unless a deny applies (${text})`));
     }
   }
-  const allows = allowsOf(grants, principal, action, resource, asOf, keys);
+  const allows = allowsOf(grants, principal, action, resource, asOf, keys, whole);
   if (allows.grants.length === 0) return { ...DENIED, denies: [] };
   let capped: Applying = { grants: [], depends: [], always: true };
   if (boundary.length > 0) {
-    capped = allowsOf(boundary, principal, action, resource, asOf, keys);
+    capped = allowsOf(boundary, principal, action, resource, asOf, keys, whole);
     if (capped.grants.length === 0) return { ...DENIED, denies: [], boundary: [] };
   }
   const depends = [...allows.depends, ...capped.depends, ...dependsOnDeny];
@@ -376,6 +387,16 @@ export class AwsPolicyEvaluator {
 
   may(principal: Identity, action: string, resource: string, keys: RequestKeys = {}): Decision {
     return decide(principal, this.inventory.grantsOf(principal.id), this.inventory.boundaryOf(principal.id), action, resource, this.asOf, keys);
+  }
+
+  /** "May `principal` do every action `pattern` stands for on every resource `resource` stands for?" (see `decide`'s `whole`). */
+  mayAll(principal: Identity, pattern: string, resource: string): Decision {
+    return decide(principal, this.inventory.grantsOf(principal.id), this.inventory.boundaryOf(principal.id), pattern, resource, this.asOf, {}, true);
+  }
+
+  /** The principal's permissions boundary statements (empty when it has none). */
+  boundaryOf(principal: Identity): readonly Grant[] {
+    return this.inventory.boundaryOf(principal.id);
   }
 
   resourcesFor(principal: Identity, action: string): ResourceReach[] {

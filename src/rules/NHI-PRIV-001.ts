@@ -4,8 +4,9 @@
  * admin-equivalent role or scope (rules/data/admin-equivalent-roles.yaml), or
  * carries a wildcard scope on a live credential.
  */
-import { classifyIdentity, defineRule, statementConditions } from '../engine/rule-api.js';
-import { formatSource, type Credential, type Evidence, type Grant, type RuleData } from '../model/index.js';
+import { AwsPolicyEvaluator, classifyIdentity, defineRule, statementConditions } from '../engine/rule-api.js';
+import { conditionsText, grantsAdmin, isServiceWildcard, OUTSIDE_NOT_RESOURCE, statementReach } from './aws-privilege-support.js';
+import { formatSource, type Credential, type Evidence, type Grant, type Identity, type RuleData } from '../model/index.js';
 import {
   dataContent,
   grantKeys,
@@ -57,12 +58,6 @@ function readAdminRoles(data: Readonly<Record<string, RuleData>>): AdminRole[] {
 function adminRoleNamed(roles: readonly AdminRole[], value: string): AdminRole | undefined {
   const wanted = value.trim().toLowerCase();
   return roles.find((role) => role.value.toLowerCase() === wanted);
-}
-
-/** `s3:*` (AWS), `storage.*` (GCP: a bare service, not `storage.objects.*`), `Microsoft.Storage/*` (Azure). */
-function isServiceWildcard(action: string): boolean {
-  const text = action.trim();
-  return /^[A-Za-z0-9-]+:\*$/.test(text) || /^[A-Za-z0-9-]+\.\*$/.test(text) || /^[A-Za-z0-9-]+\.[A-Za-z0-9-]+\/\*$/.test(text);
 }
 
 /** A scope that is `*` or `<word>:*` / `<word>.*` with no narrower resource (`repo:acme/app:*` is narrower). */
@@ -127,6 +122,34 @@ function wildcardOffence(grant: Grant, admin: ReadonlySet<string>, denies: Denie
   };
 }
 
+/**
+ * An AWS allow statement judged by the policy evaluator: what it grants whole
+ * on its broad resources once explicit denies, the permissions boundary,
+ * NotAction, NotResource and conditions have had their say.
+ */
+function awsWildcardOffence(evaluator: AwsPolicyEvaluator, identity: Identity, grant: Grant, admin: ReadonlySet<string>): { text: string; admin: boolean } | null {
+  const except = grant.notResources !== undefined;
+  const broad = except ? ['*'] : grant.resources.filter((resource) => resourceBreadth(resource) !== null);
+  const via = grant.via === null ? 'an unnamed grant' : grant.via;
+  for (const resource of broad) {
+    const everywhere = resourceBreadth(resource) === 'everything';
+    const reach = statementReach(evaluator, identity, grant, except ? OUTSIDE_NOT_RESOURCE : resource);
+    if (reach.granted.length === 0) continue;
+    const on = except ? `all resources except ${quoteAll(grant.notResources ?? [])}` : quoteAll([resource]);
+    const what = grant.notActions ? `all actions except ${quoteAll(grant.actions)}` : quoteAll(grant.actions.filter((action) => isAllActions(action) || isServiceWildcard(action)));
+    const patterns = reach.granted.map(({ pattern }) => pattern);
+    const cap = reach.cappedBy === undefined ? '' : `, capped by permissions boundary ${viaText(reach.cappedBy)} (${formatSource(reach.cappedBy.source)}) to ${quoteAll(patterns)}`;
+    const services = patterns.filter((pattern) => !isAllActions(pattern));
+    // A service wildcard of the statement's own counts as admin on its whole service; "everything" ones only on every resource.
+    const ownServices = services.filter((pattern) => grant.actions.some((action) => action.toLowerCase() === pattern.toLowerCase()) && !grant.notActions);
+    return {
+      text: `${what} on ${on} via ${via} (${conditionsText(grant, reach.depends)})${cap}`,
+      admin: (everywhere && (reach.everything || grantsAdmin(services, admin))) || grantsAdmin(ownServices, admin),
+    };
+  }
+  return null;
+}
+
 function roleOffenceText(grant: Grant, role: AdminRole): string {
   const namespace = namespaceOf(grant);
   const where = namespace !== null ? ` in namespace ${namespace}` : grant.scope === undefined ? '' : ` in ${grant.scope}`;
@@ -134,11 +157,18 @@ function roleOffenceText(grant: Grant, role: AdminRole): string {
   return `${quoteAll(grant.actions)}${where} via ${grant.via ?? 'an unnamed grant'} (${limit}), admin-equivalent: ${role.why}`;
 }
 
-function grantOffence(grant: Grant, key: string, admin: ReadonlySet<string>, roles: readonly AdminRole[], denies: Denies): Offence | null {
+function grantOffence(
+  grant: Grant,
+  key: string,
+  admin: ReadonlySet<string>,
+  roles: readonly AdminRole[],
+  denies: Denies,
+  aws: { readonly evaluator: AwsPolicyEvaluator; readonly identity: Identity } | null,
+): Offence | null {
   if (grant.effect !== 'allow') return null;
   // Everything denied: no allow of this identity takes effect.
   if (isDenied(denies, '*')) return null;
-  const wildcard = wildcardOffence(grant, admin, denies);
+  const wildcard = aws === null ? wildcardOffence(grant, admin, denies) : awsWildcardOffence(aws.evaluator, aws.identity, grant, admin);
   const role = grantAdminRole(grant, roles, denies);
   if (wildcard === null && role === undefined) return null;
   const namespace = namespaceOf(grant);
@@ -197,6 +227,7 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
   }
   const admin = new Set(ctx.params.admin_actions.map((action) => action.trim().toLowerCase()));
   const roles = readAdminRoles(ctx.data);
+  const evaluator = new AwsPolicyEvaluator(inventory, asOf);
 
   const people: PersonSkipped[] = [];
   const inert: string[] = [];
@@ -218,7 +249,8 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
         inert.push(`${identity.id} (${viaText(grant)}, ${formatSource(grant.source)})`);
         return;
       }
-      const offence = grantOffence(grant, keys[index] ?? `grant:${identity.id}:${index}`, admin, roles, denies);
+      const aws = identity.provider === 'aws' ? { evaluator, identity } : null;
+      const offence = grantOffence(grant, keys[index] ?? `grant:${identity.id}:${index}`, admin, roles, denies, aws);
       if (offence !== null) offences.push(offence);
     });
     for (const credential of inventory.credentialsOf(identity.id)) {

@@ -261,3 +261,66 @@ describe('NHI-PRIV-001 with the AWS evaluator', () => {
     expect(run.findings.map((finding) => finding.subject.id)).toEqual([ROLE_ARN]);
   });
 });
+
+describe('NHI-PRIV-001 judged by the AWS evaluator (denies, boundary, NotAction, NotResource, conditions)', () => {
+  const run = (...records: NormalizedRecord[]) => runRule(rule, world(deployer(), ...records), AS_OF);
+
+  it('fires critical on a NotAction allow with a narrow exception, naming it', async () => {
+    const found = await run(grant({ identity: SA, actions: ['iam:CreateUser'], notActions: true, via: 'NearAdmin', source: at('iam.json', 30) }));
+    expect(found.findings.map((finding) => [finding.messageId, finding.severity])).toEqual([['admin-wildcard', 'critical']]);
+    expect(found.findings[0]?.message).toContain('all actions except "iam:CreateUser" on "*" via NearAdmin (no conditions)');
+  });
+
+  it('does not fire on a NotAction allow cancelled by an unconditional deny of "*"', async () => {
+    const found = await run(
+      grant({ identity: SA, actions: ['iam:*'], notActions: true, via: 'PowerUser' }),
+      grant({ identity: SA, actions: ['*'], effect: 'deny', via: 'DenyAll' }),
+    );
+    expect(found.findings).toEqual([]);
+  });
+
+  it('a boundary that caps "*" to "s3:*" removes admin: high, and says so', async () => {
+    const boundary = grant({ identity: SA, actions: ['s3:*'], via: 'S3Only', boundary: true, source: at('iam.json', 50) });
+    const admin = grant({ identity: SA, actions: ['*'], via: 'Admin', source: at('iam.json', 20) });
+    const uncapped = await run(admin);
+    expect(uncapped.findings.map((finding) => finding.severity)).toEqual(['critical']);
+    const capped = await run(admin, boundary);
+    expect(capped.findings.map((finding) => [finding.messageId, finding.severity ?? 'high'])).toEqual([['wildcard', 'high']]);
+    expect(capped.findings[0]?.message).toContain('"*" on "*" via Admin (no conditions), capped by permissions boundary S3Only (iam.json:50) to "s3:*"');
+  });
+
+  it('does not fire when the boundary caps a service wildcard to a few actions', async () => {
+    const found = await run(
+      grant({ identity: SA, actions: ['iam:*'], via: 'IamFull' }),
+      grant({ identity: SA, actions: ['iam:GetRole'], via: 'ReadRole', boundary: true }),
+    );
+    expect(found.findings).toEqual([]);
+  });
+
+  it('does not fire on "s3:*" denied whole by a deny "s3:*" on every bucket ARN pattern "*"', async () => {
+    const found = await run(grant({ identity: SA, actions: ['s3:*'] }), grant({ identity: SA, actions: ['s3:*'], effect: 'deny' }));
+    expect(found.findings).toEqual([]);
+  });
+
+  it('says in the message which condition the grant depends on', async () => {
+    const found = await run(
+      grant({ identity: SA, actions: ['*'], via: 'Admin', hasConditions: true, conditions: [{ key: 'aws:SourceIp', operator: 'IpAddress', values: ['10.0.0.0/8'] }] }),
+    );
+    expect(found.findings.map((finding) => finding.severity)).toEqual(['critical']);
+    expect(found.findings[0]?.message).toContain('"*" on "*" via Admin (depends on aws:SourceIp IpAddress "10.0.0.0/8")');
+  });
+
+  it('says when only a conditional deny stands in the way', async () => {
+    const found = await run(
+      grant({ identity: SA, actions: ['*'], via: 'Admin' }),
+      grant({ identity: SA, actions: ['*'], effect: 'deny', hasConditions: true, conditions: [{ key: 'aws:MultiFactorAuthPresent', operator: 'BoolIfExists', values: ['false'] }] }),
+    );
+    expect(found.findings[0]?.message).toContain('(no conditions; unless a deny applies (aws:MultiFactorAuthPresent BoolIfExists "false"))');
+  });
+
+  it('fires on "*" on all resources except a few (NotResource)', async () => {
+    const found = await run(grant({ identity: SA, actions: ['*'], notResources: ['arn:aws:s3:::audit-logs/*'], hasConditions: true, via: 'AllButAudit' }));
+    expect(found.findings.map((finding) => finding.severity)).toEqual(['critical']);
+    expect(found.findings[0]?.message).toContain('"*" on all resources except "arn:aws:s3:::audit-logs/*" via AllButAudit');
+  });
+});
