@@ -6,79 +6,18 @@
  */
 import { classifyIdentity, defineRule, UNKNOWN_USE } from '../engine/rule-api.js';
 import { awsEscalations, AWS_SCOPE_NOTE } from './aws-escalation.js';
-import { formatSource, type Evidence, type Grant, type Identity, type RuleData } from '../model/index.js';
-import {
-  dataContent,
-  grantActionsText,
-  grantKeys,
-  grantedBy,
-  isAllActions,
-  isDenied,
-  isRecord,
-  isStringList,
-  resourceBreadth,
-  unconditionalDenies,
-  viaText,
-  type Denies,
-} from './privilege-support.js';
+import type { Grant, Identity } from '../model/index.js';
+import { emptyNotes, matchEvidence, matchText, readListMap, readMethods, type Granting, type Match, type Method } from './escalation-support.js';
+import { gcpMatches } from './gcp-escalation.js';
+import { grantKeys, grantedBy, isAllActions, isDenied, resourceBreadth, unconditionalDenies, type Denies } from './privilege-support.js';
 import { humanSkipNote, identityEvidence, identityLabel, identitySubject, listWithMore, plural, type PersonSkipped } from './support.js';
 
 type Params = { readonly max_chain_depth: number };
-
-interface Method {
-  readonly provider: string;
-  readonly id: string;
-  /** Groups of alternatives: one entry of every group must be granted. */
-  readonly requires: readonly (readonly string[])[];
-  readonly admin: boolean;
-  readonly how: string;
-  /** Needs no permission: owning another app that can itself escalate. */
-  readonly ownerOfPrivilegedApp: boolean;
-}
-
-const DATA = 'escalation-methods';
-
-function readMethod(provider: string, entry: unknown, where: string): Method {
-  if (!isRecord(entry) || typeof entry['id'] !== 'string' || typeof entry['how'] !== 'string' || typeof entry['admin'] !== 'boolean') {
-    throw new Error(`rules/data/${DATA}.yaml: ${where} needs a string id, a string how and a boolean admin`);
-  }
-  const owner = entry['owner_of_privileged_app'] === true;
-  const requires = entry['requires'] ?? [];
-  if (!Array.isArray(requires) || !requires.every(isStringList) || (!owner && requires.length === 0)) {
-    throw new Error(`rules/data/${DATA}.yaml: ${where} (${entry['id']}) needs requires: a list of non-empty lists of actions`);
-  }
-  return { provider, id: entry['id'], requires, admin: entry['admin'], how: entry['how'], ownerOfPrivilegedApp: owner };
-}
-
-function readMethods(data: Readonly<Record<string, RuleData>>): Method[] {
-  const providers = dataContent(data, DATA)['providers'];
-  if (!isRecord(providers)) throw new Error(`rules/data/${DATA}.yaml: \`providers\` must map provider ids to lists of methods`);
-  return Object.entries(providers).flatMap(([provider, list]) => {
-    if (!Array.isArray(list)) throw new Error(`rules/data/${DATA}.yaml: providers.${provider} must be a list`);
-    // AWS methods are evaluated as a graph (aws-escalation.ts), with resource constraints.
-    if (provider === 'aws') return [];
-    return list.map((entry: unknown, index) => readMethod(provider, entry, `providers.${provider}[${index}]`));
-  });
-}
 
 /** Methods that apply to a provider's identities; an identity of another provider (custom, oauth…) is checked against all. */
 function methodsFor(methods: readonly Method[], provider: string): readonly Method[] {
   const own = methods.filter((method) => method.provider === provider);
   return own.length > 0 ? own : methods;
-}
-
-/** One requirement met: the grant and the patterns in it that grant the action. */
-interface Granting {
-  readonly grant: Grant;
-  readonly key: string;
-  readonly patterns: readonly string[];
-}
-
-interface Match {
-  readonly method: Method;
-  readonly grantings: readonly Granting[];
-  /** For the ownership method: the owned app and how it can escalate. */
-  readonly ownedApp?: { readonly app: Identity; readonly methods: readonly string[] };
 }
 
 /** The first grant (in input order) that grants an undenied entry of a requirement group. */
@@ -95,7 +34,7 @@ function directMatches(methods: readonly Method[], grants: readonly Grant[], key
   const found: Match[] = [];
   for (const method of methods) {
     if (method.ownerOfPrivilegedApp) continue;
-    const grantings = method.requires.map((group) => grantingOf(group, grants, keys, denies));
+    const grantings = method.requires.map((group) => grantingOf(group.actions, grants, keys, denies));
     if (grantings.every((granting): granting is Granting => granting !== null)) found.push({ method, grantings });
   }
   return found;
@@ -112,42 +51,6 @@ function holdsEverything(grants: readonly Grant[], denies: Denies): boolean {
   );
 }
 
-function grantingText(granting: Granting): string {
-  const limit = granting.grant.hasConditions ? ', limited by conditions' : '';
-  return `${grantActionsText(granting.grant, granting.patterns)} via ${viaText(granting.grant)} (${formatSource(granting.grant.source)}${limit})`;
-}
-
-function matchText(match: Match): string {
-  if (match.ownedApp !== undefined) {
-    const { app, methods } = match.ownedApp;
-    return `${match.method.id} — owner of ${identityLabel(app).toLowerCase()} (${formatSource(app.source)}), which can escalate through ${listWithMore(methods)}: ${match.method.how}`;
-  }
-  return `${match.method.id} — ${match.grantings.map(grantingText).join(' + ')}: ${match.method.how}`;
-}
-
-function matchEvidence(matches: readonly Match[]): Evidence[] {
-  const byKey = new Map<string, { granting: Granting; methods: string[] }>();
-  const owned: Evidence[] = [];
-  for (const match of matches) {
-    if (match.ownedApp !== undefined) {
-      const { app, methods } = match.ownedApp;
-      owned.push({ key: `owned-app:${app.id}`, source: app.source, summary: `${app.type} ${app.id}, owned by this identity, can escalate through ${methods.join(', ')}` });
-      continue;
-    }
-    for (const granting of match.grantings) {
-      const known = byKey.get(granting.key);
-      if (known === undefined) byKey.set(granting.key, { granting, methods: [match.method.id] });
-      else if (!known.methods.includes(match.method.id)) known.methods.push(match.method.id);
-    }
-  }
-  const grants = [...byKey.entries()].map(([key, { granting, methods }]) => ({
-    key,
-    source: granting.grant.source,
-    summary: `allow ${grantActionsText(granting.grant, granting.patterns)} via ${viaText(granting.grant)}: enables ${methods.join(', ')}`,
-  }));
-  return [...grants, ...owned];
-}
-
 export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
   const { inventory, usage } = ctx;
   if (!inventory.has('grant')) {
@@ -155,6 +58,8 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
     return;
   }
   const methods = readMethods(ctx.data);
+  const notes = emptyNotes();
+  const gcp = { inventory, methods: methods.filter((method) => method.provider === 'gcp'), roles: readListMap(ctx.data, 'gcp_roles'), asOf: ctx.asOf, notes };
   const ownership = methods.filter((method) => method.ownerOfPrivilegedApp);
 
   const direct = new Map<string, Match[]>();
@@ -185,7 +90,9 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
       everything.add(identity.id);
       continue;
     }
-    const found = directMatches(methodsFor(methods, identity.provider), grants, grantKeys(identity, grants), denies);
+    const keys = grantKeys(identity, grants);
+    const found =
+      identity.provider === 'gcp' ? gcpMatches(identity, grants, keys, denies, gcp) : directMatches(methodsFor(methods, identity.provider), grants, keys, denies);
     if (found.length > 0) direct.set(identity.id, found);
   }
 
@@ -245,6 +152,18 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
     );
   }
   if (judged.length > 0) sink.note(AWS_SCOPE_NOTE);
+  if (notes.unexpanded.size > 0) {
+    const roles = [...notes.unexpanded].sort();
+    sink.note(`${plural(roles.length, 'role')} not expanded into permissions (custom, or not in the catalog's gcp_roles), so the methods they may give are not judged: ${listWithMore(roles, roles.length)}`);
+  }
+  if (notes.neverHolds.length > 0) {
+    sink.note(`${plural(notes.neverHolds.length, 'binding')} left out because ${notes.neverHolds.length === 1 ? 'its condition' : 'their conditions'} ended before the audit time: ${listWithMore(notes.neverHolds, notes.neverHolds.length)}`);
+  }
+  if (notes.notMorePrivileged.length > 0) {
+    sink.note(
+      `${plural(notes.notMorePrivileged.length, 'method')} not reported because the only identities ${notes.notMorePrivileged.length === 1 ? 'it reaches hold' : 'they reach hold'} nothing more than the holder: ${listWithMore(notes.notMorePrivileged, notes.notMorePrivileged.length)}`,
+    );
+  }
   const peopleNote = humanSkipNote(people);
   if (peopleNote !== null) sink.note(peopleNote);
   if (deleted.length > 0) sink.note(`${plural(deleted.length, 'identity')} not judged because ${deleted.length === 1 ? 'it is' : 'they are'} deleted: ${listWithMore(deleted.sort(), deleted.length)}`);

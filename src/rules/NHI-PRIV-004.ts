@@ -48,6 +48,13 @@ function escalationPermissions(data: Readonly<Record<string, RuleData>>): Readon
     });
     out.set(provider, [...new Set(entries)]);
   }
+  // GCP predefined roles that hold an escalation permission (the catalog's `gcp_roles`) count as the permission does.
+  const roles = dataContent(data, 'escalation-methods')['gcp_roles'];
+  const gcp = out.get('gcp');
+  if (isRecord(roles) && gcp !== undefined) {
+    const held = Object.entries(roles).filter(([, permissions]) => isStringList(permissions) && permissions.some((permission) => gcp.includes(permission)));
+    out.set('gcp', [...gcp, ...held.map(([role]) => role)]);
+  }
   return out;
 }
 

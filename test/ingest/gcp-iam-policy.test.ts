@@ -60,6 +60,29 @@ describe('gcp-iam-policy records', () => {
     expect(identities.every((i) => i.type === 'service-account' && i.provider === 'gcp')).toBe(true);
   });
 
+  test('a condition that is a conjunction keeps its request.time bounds; other expressions keep none', async () => {
+    const binding = (expression: string) => ({ role: 'roles/editor', members: ['serviceAccount:a@p.iam.gserviceaccount.com'], condition: { title: 't', expression } });
+    const path = tempFile(
+      'p.json',
+      JSON.stringify({
+        bindings: [
+          binding('request.time < timestamp("2026-01-01T00:00:00Z")'),
+          binding('resource.name.startsWith("projects/p") && request.time >= timestamp(\'2025-06-01T00:00:00Z\')'),
+          binding('request.time < timestamp("2026-01-01T00:00:00Z") || resource.type == "x"'),
+          binding('resource.name.startsWith("projects/p")'),
+        ],
+      }),
+    );
+    const grants = ofKind((await runAdapter(gcpIamPolicy, path)).records, 'grant');
+    expect(grants.map((g) => g.conditions)).toEqual([
+      [{ operator: 'DateLessThan', key: 'request.time', values: ['2026-01-01T00:00:00Z'] }],
+      [{ operator: 'DateGreaterThan', key: 'request.time', values: ['2025-06-01T00:00:00Z'] }],
+      undefined,
+      undefined,
+    ]);
+    expect(grants.every((g) => g.hasConditions)).toBe(true);
+  });
+
   test('a policy alone names no project: a non-project service account gets none', async () => {
     const path = tempFile('p.json', JSON.stringify({ bindings: [{ role: 'roles/editor', members: ['serviceAccount:42-compute@developer.gserviceaccount.com'] }] }));
     const [identity] = ofKind((await runAdapter(gcpIamPolicy, path)).records, 'identity');

@@ -2,6 +2,7 @@ import {
   parseInstant,
   type Credential,
   type Grant,
+  type GrantCondition,
   type Identity,
   type IdentityStatus,
   type Instant,
@@ -190,6 +191,7 @@ export function policyRecords(
     // IAM Conditions are CEL expressions: what matters here is whether one reads the time, never its values.
     const expression = condition === undefined ? null : text(condition['expression']);
     const conditionKeys = expression === null ? undefined : expression.includes('request.time') ? ['request.time'] : [];
+    const conditions = expression === null ? [] : timeBounds(expression);
     // A member listed twice in one binding is one grant.
     const members = new Set(list(b['members']).filter((m): m is string => typeof m === 'string').map((m) => m.trim()));
     for (const raw of members) {
@@ -209,6 +211,7 @@ export function policyRecords(
         via: role,
         hasConditions,
         ...(conditionKeys === undefined ? {} : { conditionKeys }),
+        ...(conditions.length === 0 ? {} : { conditions }),
         ...(target.resource === null ? {} : { scope: target.resource }),
         source,
       };
@@ -219,6 +222,25 @@ export function policyRecords(
 }
 
 const CONTAINER_SCOPE = /^(folders|organizations)\//;
+
+const TIME_BOUND = /^\(?\s*request\.time\s*(<=?|>=?)\s*timestamp\(\s*["']([^"']+)["']\s*\)\s*\)?$/;
+
+/**
+ * The time bounds of a condition that is a plain conjunction (`&&`, no `||`
+ * or `!`): each `request.time < timestamp("…")` part as `DateLessThan`
+ * (`>` as `DateGreaterThan`) with its time, so a rule can tell a binding
+ * that expired before `asOf`. Other parts and other expressions give nothing.
+ */
+export function timeBounds(expression: string): GrantCondition[] {
+  if (/\|\||!(?!=)/.test(expression)) return [];
+  const out: GrantCondition[] = [];
+  for (const part of expression.split('&&')) {
+    const bound = TIME_BOUND.exec(part.trim());
+    if (bound?.[1] === undefined || bound[2] === undefined || !parseInstant(bound[2]).ok) continue;
+    out.push({ operator: bound[1].startsWith('<') ? 'DateLessThan' : 'DateGreaterThan', key: 'request.time', values: [bound[2]] });
+  }
+  return out;
+}
 
 /**
  * Records of a policy with one Identity per service account. A live member

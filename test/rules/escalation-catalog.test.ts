@@ -1,0 +1,196 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { Grant, NormalizedRecord } from '../../src/model/index.js';
+import { rule } from '../../src/rules/NHI-PRIV-002.js';
+import { runRule } from '../helpers/run-rule.js';
+import { at, grant, identity, t, world } from '../helpers/world.js';
+
+/*
+ * The non-AWS methods of rules/data/escalation-methods.yaml, each with a
+ * scene that fires and a near-miss (resource-, namespace- or
+ * condition-constrained) that must not. The tables name every method by id;
+ * a test checks they cover the catalog exactly.
+ */
+
+interface CatalogMethod {
+  readonly id: string;
+  readonly title?: string;
+  readonly source?: string;
+  readonly how: string;
+  readonly admin: boolean;
+  readonly target?: string;
+}
+const catalog = parse(await readFile(new URL('../../rules/data/escalation-methods.yaml', import.meta.url), 'utf8')) as {
+  providers: Record<string, CatalogMethod[]>;
+};
+const ids = (provider: string): string[] => (catalog.providers[provider] ?? []).map((method) => method.id);
+
+const AS_OF = t('2026-03-10T00:00:00Z');
+
+interface Case {
+  readonly method: string;
+  readonly fires: () => NormalizedRecord[];
+  readonly near: () => NormalizedRecord[];
+  /** Text the firing message must hold (the target, the scope). */
+  readonly names?: string;
+}
+
+async function check(cases: readonly Case[], provider: string): Promise<void> {
+  expect(cases.map((c) => c.method).sort()).toEqual(ids(provider).filter((id) => id !== 'entra-owner-of-privileged-app' || provider !== 'entra').sort());
+}
+
+// ---- GCP ----
+const SA = 'deployer@proj.iam.gserviceaccount.com';
+const ADMIN = 'admin@proj.iam.gserviceaccount.com';
+const WEAK = 'weak@proj.iam.gserviceaccount.com';
+const saScope = (email: string): string => `//iam.googleapis.com/projects/proj/serviceAccounts/${email}`;
+const gcpAccounts = (): NormalizedRecord[] => [
+  identity({ id: SA, provider: 'gcp', tenant: 'proj', source: at('iam.json', 3) }),
+  identity({ id: ADMIN, provider: 'gcp', tenant: 'proj', source: at('iam.json', 4) }),
+  grant({ identity: ADMIN, actions: ['roles/owner'], via: 'roles/owner', source: at('iam.json', 5) }),
+  identity({ id: WEAK, provider: 'gcp', tenant: 'proj', source: at('iam.json', 6) }),
+  grant({ identity: WEAK, actions: ['roles/viewer'], via: 'roles/viewer', source: at('iam.json', 7) }),
+  grant({ identity: SA, actions: ['roles/viewer'], via: 'roles/viewer', source: at('iam.json', 8) }),
+];
+const gcpGrant = (actions: readonly string[], extra: Partial<Grant> = {}): NormalizedRecord =>
+  grant({ identity: SA, actions, via: actions[0] ?? null, source: at('iam.json', 20), ...extra });
+const ENDED: Partial<Grant> = { hasConditions: true, conditions: [{ operator: 'DateLessThan', key: 'request.time', values: ['2026-01-01T00:00:00Z'] }] };
+
+/** A method that reaches one service account: fires on a binding on ADMIN, not on one on WEAK (who holds nothing more). */
+function onAccount(method: string, permission: string, deploy?: string): Case {
+  const extra = (): NormalizedRecord[] => (deploy === undefined ? [] : [grant({ identity: SA, actions: [deploy], via: deploy, source: at('iam.json', 21) })]);
+  return {
+    method,
+    fires: () => [...gcpAccounts(), gcpGrant([permission], { scope: saScope(ADMIN), resources: [saScope(ADMIN)] }), ...extra()],
+    near: () => [...gcpAccounts(), gcpGrant([permission], { scope: saScope(WEAK), resources: [saScope(WEAK)] }), ...extra()],
+    names: `reaching service account ${ADMIN}, which holds roles/owner`,
+  };
+}
+/** A method on the project (or above): fires unconditioned, not when the binding's condition ended before the audit. */
+function onProject(method: string, permission: string, scope?: string): Case {
+  const where: Partial<Grant> = scope === undefined ? {} : { scope };
+  return {
+    method,
+    fires: () => [...gcpAccounts(), gcpGrant([permission], where)],
+    near: () => [...gcpAccounts(), gcpGrant([permission], { ...where, ...ENDED })],
+  };
+}
+
+const GCP: readonly Case[] = [
+  onAccount('gcp-get-access-token', 'iam.serviceAccounts.getAccessToken'),
+  onAccount('gcp-sign-jwt', 'iam.serviceAccounts.signJwt'),
+  onAccount('gcp-sign-blob', 'iam.serviceAccounts.signBlob'),
+  onAccount('gcp-implicit-delegation', 'iam.serviceAccounts.implicitDelegation'),
+  onAccount('gcp-key-create', 'iam.serviceAccountKeys.create'),
+  onAccount('gcp-sa-set-iam-policy', 'iam.serviceAccounts.setIamPolicy'),
+  onAccount('gcp-act-as-compute', 'iam.serviceAccounts.actAs', 'compute.instances.create'),
+  onAccount('gcp-act-as-functions', 'iam.serviceAccounts.actAs', 'cloudfunctions.functions.update'),
+  onAccount('gcp-act-as-run', 'iam.serviceAccounts.actAs', 'run.services.create'),
+  onAccount('gcp-act-as-scheduler', 'iam.serviceAccounts.actAs', 'cloudscheduler.jobs.create'),
+  onAccount('gcp-act-as-dataproc', 'iam.serviceAccounts.actAs', 'dataproc.clusters.create'),
+  {
+    method: 'gcp-project-set-iam-policy',
+    fires: () => [...gcpAccounts(), gcpGrant(['roles/resourcemanager.projectIamAdmin'])],
+    // roles/owner bound on one bucket gives no project permission.
+    near: () => [...gcpAccounts(), gcpGrant(['roles/owner'], { scope: '//storage.googleapis.com/invoices', resources: ['//storage.googleapis.com/invoices'] })],
+  },
+  {
+    method: 'gcp-folder-set-iam-policy',
+    fires: () => [...gcpAccounts(), gcpGrant(['resourcemanager.folders.setIamPolicy'], { scope: 'folders/42' })],
+    // On a project, a folder permission applies to no folder.
+    near: () => [...gcpAccounts(), gcpGrant(['resourcemanager.folders.setIamPolicy'])],
+  },
+  {
+    method: 'gcp-org-set-iam-policy',
+    fires: () => [...gcpAccounts(), gcpGrant(['roles/resourcemanager.organizationAdmin'], { scope: 'organizations/7' })],
+    near: () => [...gcpAccounts(), gcpGrant(['resourcemanager.organizations.setIamPolicy'], { scope: 'folders/42' })],
+  },
+  onProject('gcp-custom-role-update', 'iam.roles.update'),
+  onProject('gcp-deployment-manager', 'deploymentmanager.deployments.create'),
+  onProject('gcp-cloud-build', 'cloudbuild.builds.create'),
+  onProject('gcp-org-policy-set', 'orgpolicy.policy.set', 'organizations/7'),
+];
+
+const PROVIDERS = { gcp: { cases: GCP, holder: SA } } as const;
+
+describe('escalation-methods catalog (non-AWS)', () => {
+  it('has the expected number of methods per provider, each with a title, a source, a target and a how', () => {
+    expect(ids('gcp')).toHaveLength(18);
+    for (const provider of ['gcp']) {
+      for (const method of catalog.providers[provider] ?? []) {
+        expect(method.title, method.id).toBeTruthy();
+        expect(method.source, method.id).toBeTruthy();
+        expect(method.target, method.id).toMatch(/^(none|service-account|app)$/);
+        expect(method.how.length, method.id).toBeGreaterThan(20);
+      }
+    }
+  });
+
+  it.each(Object.entries(PROVIDERS))('the %s table covers every method of the catalog', async (provider, { cases }) => {
+    await check(cases, provider);
+  });
+
+  describe.each(Object.entries(PROVIDERS))('%s', (_provider, { cases, holder }) => {
+    it.each(cases.map((c) => [c.method, c] as const))('%s fires', async (method, c) => {
+      const run = await runRule(rule, world(...c.fires()), AS_OF);
+      const finding = run.findings.find((f) => f.subject.id === holder);
+      expect(finding?.message).toMatch(new RegExp(`(: |; )${method} — `));
+      if (c.names !== undefined) expect(finding?.message).toContain(c.names);
+      const admin = (catalog.providers[_provider] ?? []).find((m) => m.id === method)?.admin ?? false;
+      if (admin) expect(finding?.messageId).toBe('escalation-to-admin');
+    });
+    it.each(cases.map((c) => [c.method, c] as const))('%s: the near-miss does not fire', async (method, c) => {
+      const run = await runRule(rule, world(...c.near()), AS_OF);
+      const finding = run.findings.find((f) => f.subject.id === holder);
+      expect(finding?.message ?? '').not.toContain(`${method} — `);
+      expect(run.notes.length).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe('GCP escalation details', () => {
+  it('a binding with a live condition fires and says it depends on the condition', async () => {
+    const scene = world(...gcpAccounts(), gcpGrant(['iam.roles.update'], { hasConditions: true, conditionKeys: ['resource.name'] }));
+    const [finding] = (await runRule(rule, scene, AS_OF)).findings.filter((f) => f.subject.id === SA);
+    expect(finding?.message).toContain('gcp-custom-role-update — "iam.roles.update" via iam.roles.update (iam.json:20, depends on a condition on the binding)');
+  });
+
+  it('expands predefined roles: Token Creator on one service account gives its four methods, naming the target and its grant', async () => {
+    const scene = world(...gcpAccounts(), gcpGrant(['roles/iam.serviceAccountTokenCreator'], { scope: saScope(ADMIN) }));
+    const run = await runRule(rule, scene, AS_OF);
+    const [finding] = run.findings.filter((f) => f.subject.id === SA);
+    expect(finding?.message).toContain('through 4 methods: gcp-get-access-token — ');
+    expect(finding?.evidence.map((e) => e.key)).toEqual([`identity:${SA}`, `grant:${SA}:roles/iam.serviceAccountTokenCreator`, `target:${ADMIN}`]);
+  });
+
+  it('a project-level binding reaches every service account of the project and names the more privileged ones', async () => {
+    const scene = world(...gcpAccounts(), gcpGrant(['roles/iam.serviceAccountKeyAdmin']));
+    const [finding] = (await runRule(rule, scene, AS_OF)).findings.filter((f) => f.subject.id === SA);
+    expect(finding?.message).toContain(`gcp-key-create — "roles/iam.serviceAccountKeyAdmin" via roles/iam.serviceAccountKeyAdmin (iam.json:20), reaching every service account of project proj (more privileged in the inputs: ${ADMIN})`);
+  });
+
+  it('a binding on a service account whose own grants are not in the inputs is reported and says so', async () => {
+    const scene = world(...gcpAccounts(), gcpGrant(['iam.serviceAccountKeys.create'], { scope: saScope('ghost@proj.iam.gserviceaccount.com') }));
+    const [finding] = (await runRule(rule, scene, AS_OF)).findings.filter((f) => f.subject.id === SA);
+    expect(finding?.message).toContain('reaching service account ghost@proj.iam.gserviceaccount.com (its own grants are not in the inputs, so it may hold more)');
+  });
+
+  it('notes roles it cannot expand, bindings whose condition ended, and methods that reach only weaker accounts', async () => {
+    const scene = world(
+      ...gcpAccounts(),
+      gcpGrant(['projects/proj/roles/deployer']),
+      gcpGrant(['roles/owner'], ENDED),
+      gcpGrant(['iam.serviceAccounts.getAccessToken'], { scope: saScope(WEAK), source: at('iam.json', 30) }),
+    );
+    const run = await runRule(rule, scene, AS_OF);
+    expect(run.findings.filter((f) => f.subject.id === SA)).toEqual([]);
+    expect(run.notes).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('not expanded into permissions (custom, or not in the catalog\'s gcp_roles), so the methods they may give are not judged: projects/proj/roles/deployer (iam.json:20)'),
+        expect.stringContaining(`ended before the audit time: ${SA}: roles/owner (iam.json:20, condition ended 2026-01-01T00:00:00Z)`),
+        expect.stringContaining(`${SA} → ${WEAK} (gcp-get-access-token, iam.json:30)`),
+      ]),
+    );
+  });
+});
