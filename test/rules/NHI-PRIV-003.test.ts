@@ -193,3 +193,65 @@ describe('NHI-PRIV-003 unused-permissions', () => {
     expect(run.findings).toEqual([]);
   });
 });
+
+describe('NHI-PRIV-003 judged by the AWS evaluator', () => {
+  const run = (...records: NormalizedRecord[]) => runRule(rule, world(role(), ...records, ...uses()), AS_OF);
+  const used = [
+    grant({ identity: ROLE, actions: ['s3:GetObject'], via: 'Read', source: at('iam.json', 40) }),
+    grant({ identity: ROLE, actions: ['sts:AssumeRole'], via: 'Chain', source: at('iam.json', 41) }),
+  ];
+
+  it('reports a service that is granted and never used', async () => {
+    const found = await run(...used, grant({ identity: ROLE, actions: ['iam:PassRole'], via: 'Pass', source: at('iam.json', 42) }));
+    expect(found.findings.map((finding) => finding.message)).toEqual([expect.stringMatching(/uses 2 of 3 granted services .*; never used: iam\.$/)]);
+  });
+
+  it.each<{ name: string; records: NormalizedRecord[] }>([
+    { name: 'an action an explicit deny covers', records: [grant({ identity: ROLE, actions: ['iam:PassRole'] }), grant({ identity: ROLE, actions: ['iam:*'], effect: 'deny' })] },
+    {
+      name: 'an action the permissions boundary does not let through',
+      records: [grant({ identity: ROLE, actions: ['iam:PassRole'] }), grant({ identity: ROLE, actions: ['s3:*', 'sts:*'], boundary: true, via: 'Boundary' })],
+    },
+    {
+      name: 'an action whose condition can never hold for an attacker',
+      records: [grant({ identity: ROLE, actions: ['iam:PassRole'], hasConditions: true, conditions: [{ key: 'aws:CurrentTime', operator: 'DateLessThan', values: ['2020-01-01T00:00:00Z'] }] })],
+    },
+  ])('does not count as granted (so not as unused) $name', async ({ records }) => {
+    const found = await run(...used, ...records);
+    expect(found.findings).toEqual([]);
+  });
+
+  it('notes a statement not counted because its condition never holds', async () => {
+    const found = await run(
+      ...used,
+      grant({ identity: ROLE, actions: ['iam:PassRole'], via: 'Old', hasConditions: true, source: at('iam.json', 43), conditions: [{ key: 'aws:CurrentTime', operator: 'DateLessThan', values: ['2020-01-01T00:00:00Z'] }] }),
+    );
+    expect(found.notes).toEqual([expect.stringContaining(`1 statement not counted as granted because a condition can never hold for an attacker acting now (a session issued before a past date): ${ROLE} (Old, iam.json:43)`)]);
+  });
+
+  it('reads a "*" allow under a boundary as the boundary\'s services', async () => {
+    const found = await run(
+      grant({ identity: ROLE, actions: ['*'], via: 'Admin', source: at('iam.json', 30) }),
+      grant({ identity: ROLE, actions: ['s3:*', 'sts:AssumeRole', 'ec2:Describe*'], via: 'Boundary', boundary: true, source: at('iam.json', 50) }),
+    );
+    expect(found.findings.map((finding) => [finding.messageId, finding.message])).toEqual([
+      ['unused-services', expect.stringMatching(/uses 2 of 3 granted services .*; never used: ec2\.$/)],
+    ]);
+    expect(where(found.findings[0])).toEqual(['iam.json:3', 'iam.json:30']);
+  });
+
+  it('reads a NotAction allow under a boundary as the boundary\'s services it does not exclude', async () => {
+    const found = await run(
+      grant({ identity: ROLE, actions: ['ec2:*'], notActions: true, via: 'PowerUser', source: at('iam.json', 31) }),
+      grant({ identity: ROLE, actions: ['s3:*', 'sts:*', 'ec2:*', 'lambda:*'], via: 'Boundary', boundary: true, source: at('iam.json', 50) }),
+    );
+    expect(found.findings.map((finding) => [finding.messageId, finding.message])).toEqual([
+      ['unused-services', expect.stringMatching(/uses 2 of 3 granted services .*; never used: lambda\.$/)],
+    ]);
+  });
+
+  it('does not report a NotAction allow that a deny of "*" cancels', async () => {
+    const found = await run(...used, grant({ identity: ROLE, actions: ['iam:*'], notActions: true }), grant({ identity: ROLE, actions: ['*'], effect: 'deny' }));
+    expect(found.findings).toEqual([]);
+  });
+});
