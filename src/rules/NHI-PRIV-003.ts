@@ -4,7 +4,7 @@
  * on its own tenant's events).
  */
 import { AwsPolicyEvaluator, classifyIdentity, defineRule, statementConditions } from '../engine/rule-api.js';
-import { OUTSIDE_NOT_RESOURCE, statementReach } from './aws-privilege-support.js';
+import { awsScopeNote, OUTSIDE_NOT_RESOURCE, statementReach } from './aws-privilege-support.js';
 import { formatDate, formatDuration, formatSource, formatSpan, type Evidence, type Grant, type Identity, type Instant } from '../model/index.js';
 import {
   grantActionsText,
@@ -66,6 +66,12 @@ function reachOf(identity: Identity, grants: readonly Grant[]): Reach {
   });
   return reach;
 }
+
+const SCOPE_NOTE = awsScopeNote(
+  'what is granted was',
+  'identity policies and permissions boundaries',
+  'an SCP may deny some of what is reported as granted and unused, and a resource policy may grant more',
+);
 
 function addService(reach: Reach, service: string, ref: GrantRef): void {
   const refs = reach.services.get(service) ?? [];
@@ -162,6 +168,7 @@ export const rule = defineRule<Params>('NHI-PRIV-003', (ctx, sink) => {
 
   const evaluator = new AwsPolicyEvaluator(inventory, ctx.asOf);
   const inert: string[] = [];
+  let awsJudged = false;
   const unjudged: string[] = [];
   const overflowed: string[] = [];
   const people: PersonSkipped[] = [];
@@ -195,6 +202,7 @@ export const rule = defineRule<Params>('NHI-PRIV-003', (ctx, sink) => {
       overflowed.push(identity.id);
       continue;
     }
+    if (identity.provider === 'aws') awsJudged = true;
     const used = stats?.services.values ?? [];
     const span = `over ${formatSpan(window.to - window.from)} of logs for ${window.of} (${formatDate(window.from)} to ${formatDate(window.to)})`;
     const usedText = used.length === 0 ? 'no service' : `${plural(used.length, 'service')} (${listWithMore(used)})`;
@@ -240,6 +248,7 @@ export const rule = defineRule<Params>('NHI-PRIV-003', (ctx, sink) => {
       ],
     });
   }
+  if (awsJudged) sink.note(SCOPE_NOTE);
   const peopleNote = humanSkipNote(people);
   if (peopleNote !== null) sink.note(peopleNote);
   if (inert.length > 0) {
