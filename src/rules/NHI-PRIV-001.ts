@@ -5,7 +5,7 @@
  * carries a wildcard scope on a live credential.
  */
 import { AwsPolicyEvaluator, classifyIdentity, defineRule, statementConditions } from '../engine/rule-api.js';
-import { conditionsText, grantsAdmin, isServiceWildcard, OUTSIDE_NOT_RESOURCE, statementReach } from './aws-privilege-support.js';
+import { awsScopeNote, conditionsText, grantsAdmin, isServiceWildcard, OUTSIDE_NOT_RESOURCE, statementReach } from './aws-privilege-support.js';
 import { formatSource, type Credential, type Evidence, type Grant, type Identity, type RuleData } from '../model/index.js';
 import {
   dataContent,
@@ -59,6 +59,12 @@ function adminRoleNamed(roles: readonly AdminRole[], value: string): AdminRole |
   const wanted = value.trim().toLowerCase();
   return roles.find((role) => role.value.toLowerCase() === wanted);
 }
+
+const SCOPE_NOTE = awsScopeNote(
+  'wildcard privileges were',
+  'identity policies and permissions boundaries',
+  'an SCP or a resource policy may deny what is reported, and a resource policy may grant more',
+);
 
 /** A scope that is `*` or `<word>:*` / `<word>.*` with no narrower resource (`repo:acme/app:*` is narrower). */
 function isWildcardScope(scope: string): boolean {
@@ -231,6 +237,7 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
 
   const people: PersonSkipped[] = [];
   const inert: string[] = [];
+  let awsJudged = false;
   for (const identity of inventory.identities()) {
     // Humans are out of scope; a deleted identity can no longer use what it held.
     if (identity.status === 'deleted') continue;
@@ -240,6 +247,7 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
       continue;
     }
     const grants = inventory.grantsOf(identity.id);
+    if (identity.provider === 'aws' && grants.length > 0) awsJudged = true;
     const keys = grantKeys(identity, grants);
     const offences: Offence[] = [];
     const denies = unconditionalDenies(grants);
@@ -272,6 +280,7 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
       ...(isAdmin ? { severity: 'critical' as const } : {}),
     });
   }
+  if (awsJudged) sink.note(SCOPE_NOTE);
   const peopleNote = humanSkipNote(people);
   if (peopleNote !== null) sink.note(peopleNote);
   if (inert.length > 0) {

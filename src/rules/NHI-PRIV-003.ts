@@ -3,7 +3,8 @@
  * during a log window long enough to judge (at least `min_window`, measured
  * on its own tenant's events).
  */
-import { classifyIdentity, defineRule } from '../engine/rule-api.js';
+import { AwsPolicyEvaluator, classifyIdentity, defineRule, statementConditions } from '../engine/rule-api.js';
+import { awsScopeNote, OUTSIDE_NOT_RESOURCE, statementReach } from './aws-privilege-support.js';
 import { formatDate, formatDuration, formatSource, formatSpan, type Evidence, type Grant, type Identity, type Instant } from '../model/index.js';
 import {
   grantActionsText,
@@ -66,6 +67,74 @@ function reachOf(identity: Identity, grants: readonly Grant[]): Reach {
   return reach;
 }
 
+const SCOPE_NOTE = awsScopeNote(
+  'what is granted was',
+  'identity policies and permissions boundaries',
+  'an SCP may deny some of what is reported as granted and unused, and a resource policy may grant more',
+);
+
+function addService(reach: Reach, service: string, ref: GrantRef): void {
+  const refs = reach.services.get(service) ?? [];
+  if (!refs.includes(ref)) refs.push(ref);
+  reach.services.set(service, refs);
+}
+
+/**
+ * What an AWS identity is granted, by the policy evaluator: an action an
+ * explicit deny covers, or that the permissions boundary does not let
+ * through, is not granted (and so not "unused"). A statement of every action
+ * (`*`, `*:Get*`, NotAction) under a boundary grants only the boundary's
+ * services that get through it; without one it reaches every service.
+ */
+function awsReachOf(evaluator: AwsPolicyEvaluator, identity: Identity, grants: readonly Grant[], asOf: Instant, inert: string[]): Reach {
+  const keys = grantKeys(identity, grants);
+  const reach: Reach = { services: new Map(), everyService: [] };
+  const boundaryActions = evaluator
+    .boundaryOf(identity)
+    .filter((statement) => statement.effect === 'allow' && !statement.notActions)
+    .flatMap((statement) => statement.actions);
+  const hasBoundary = evaluator.boundaryOf(identity).length > 0;
+  /** The boundary's services that this statement's `action` reaches through the evaluator. */
+  const cappedServices = (grant: Grant, ref: GrantRef): void => {
+    for (const action of boundaryActions) {
+      const found = serviceReach(action);
+      if (found === null || found === 'every-service') continue;
+      if (evaluator.may(identity, action, '*').allows.includes(grant)) addService(reach, found.service, ref);
+    }
+  };
+  grants.forEach((grant, index) => {
+    if (grant.effect !== 'allow') return;
+    if (grant.conditions !== undefined && statementConditions(grant, asOf) === 'never') {
+      inert.push(`${identity.id} (${viaText(grant)}, ${formatSource(grant.source)})`);
+      return;
+    }
+    const ref = { grant, key: keys[index] ?? `grant:${identity.id}:${index}`, index };
+    const resources = grant.notResources !== undefined ? [OUTSIDE_NOT_RESOURCE] : grant.resources;
+    if (grant.notActions) {
+      // Every service but the excluded, unless a deny or the boundary takes it away.
+      const open = resources.some((resource) => statementReach(evaluator, identity, grant, resource).granted.length > 0);
+      if (!open) return;
+      if (hasBoundary) cappedServices(grant, ref);
+      else reach.everyService.push({ ref, text: grantActionsText(grant, []) });
+      return;
+    }
+    const broad: string[] = [];
+    for (const action of grant.actions) {
+      const found = serviceReach(action);
+      if (found === null) continue;
+      if (!evaluator.may(identity, action, '*').allows.includes(grant)) continue;
+      if (found === 'every-service') {
+        if (resources.some((resource) => evaluator.mayAll(identity, action, resource).allows.includes(grant))) broad.push(action);
+        else cappedServices(grant, ref);
+        continue;
+      }
+      addService(reach, found.service, ref);
+    }
+    if (broad.length > 0) reach.everyService.push({ ref, text: quoteAll(broad) });
+  });
+  return reach;
+}
+
 function servicesText(services: readonly string[]): string {
   const shown = services.slice(0, SHOWN_SERVICES);
   const hidden = services.length - shown.length;
@@ -97,6 +166,9 @@ export const rule = defineRule<Params>('NHI-PRIV-003', (ctx, sink) => {
     sink.note(`events carry no tenant, so every identity was judged against the whole log window (${formatDate(global.from)} to ${formatDate(global.to)})`);
   }
 
+  const evaluator = new AwsPolicyEvaluator(inventory, ctx.asOf);
+  const inert: string[] = [];
+  let awsJudged = false;
   const unjudged: string[] = [];
   const overflowed: string[] = [];
   const people: PersonSkipped[] = [];
@@ -107,7 +179,7 @@ export const rule = defineRule<Params>('NHI-PRIV-003', (ctx, sink) => {
       people.push({ identity, reason: kind.reason });
       continue;
     }
-    const reach = reachOf(identity, inventory.grantsOf(identity.id));
+    const reach = identity.provider === 'aws' ? awsReachOf(evaluator, identity, inventory.grantsOf(identity.id), ctx.asOf, inert) : reachOf(identity, inventory.grantsOf(identity.id));
     if (reach.services.size === 0 && reach.everyService.length === 0) continue;
 
     const coverage = tenantless ? global : identity.tenant === null ? null : usage.coverageOf(identity.tenant);
@@ -130,6 +202,7 @@ export const rule = defineRule<Params>('NHI-PRIV-003', (ctx, sink) => {
       overflowed.push(identity.id);
       continue;
     }
+    if (identity.provider === 'aws') awsJudged = true;
     const used = stats?.services.values ?? [];
     const span = `over ${formatSpan(window.to - window.from)} of logs for ${window.of} (${formatDate(window.from)} to ${formatDate(window.to)})`;
     const usedText = used.length === 0 ? 'no service' : `${plural(used.length, 'service')} (${listWithMore(used)})`;
@@ -175,8 +248,12 @@ export const rule = defineRule<Params>('NHI-PRIV-003', (ctx, sink) => {
       ],
     });
   }
+  if (awsJudged) sink.note(SCOPE_NOTE);
   const peopleNote = humanSkipNote(people);
   if (peopleNote !== null) sink.note(peopleNote);
+  if (inert.length > 0) {
+    sink.note(`${plural(inert.length, 'statement')} not counted as granted because a condition can never hold for an attacker acting now (a session issued before a past date): ${listWithMore(inert, inert.length)}`);
+  }
 
   if (unjudged.length > 0) {
     sink.note(

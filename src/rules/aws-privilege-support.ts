@@ -18,6 +18,16 @@ export const AWS_SERVICE_PROBES: readonly string[] = [
   'dynamodb:*', 'rds:*', 'cloudformation:*', 'glue:*', 'ecs:*', 'eks:*', 'logs:*', 'cloudtrail:*', 'sns:*', 'sqs:*',
 ];
 
+/**
+ * The note a privilege rule adds once when it judged AWS identities: no
+ * adapter reads service control policies or resource policies, so what it
+ * reports rests on identity policies, permissions boundaries (and, for
+ * escalation, role trust policies) alone.
+ */
+export function awsScopeNote(judged: string, basis: string, caveat: string): string {
+  return `AWS: no service control policy or resource policy export was supplied, so ${judged} judged on ${basis} alone (${caveat})`;
+}
+
 /** A concrete resource no NotResource exception names (unless the exception is `*`): "some resource outside the list". */
 export const OUTSIDE_NOT_RESOURCE = 'arn:aws:nhi-audit:::a-resource-outside-the-notresource-list';
 

@@ -242,6 +242,10 @@ describe('NHI-PRIV-001 wildcard-privilege', () => {
   });
 });
 
+/** Said once when an AWS identity was judged: no SCP or resource policy export is read. */
+const SCOPE =
+  'AWS: no service control policy or resource policy export was supplied, so wildcard privileges were judged on identity policies and permissions boundaries alone (an SCP or a resource policy may deny what is reported, and a resource policy may grant more)';
+
 describe('NHI-PRIV-001 with the AWS evaluator', () => {
   const ROLE_ARN = 'arn:aws:iam::123456789012:role/etl';
   const scene = (conditions: { operator: string; key: string; values: string[] }[]) =>
@@ -253,7 +257,7 @@ describe('NHI-PRIV-001 with the AWS evaluator', () => {
   it('does not count a statement whose condition can never hold for an attacker, and says so', async () => {
     const run = await runRule(rule, scene([{ operator: 'DateLessThan', key: 'aws:TokenIssueTime', values: ['2020-01-01T00:00:00Z'] }]), t('2026-03-10T00:00:00Z'));
     expect(run.findings).toEqual([]);
-    expect(run.notes).toEqual([`1 statement not counted because a condition can never hold for an attacker acting now (a session issued before a past date): ${ROLE_ARN} (Admin, iam.json:7)`]);
+    expect(run.notes).toEqual([SCOPE, `1 statement not counted because a condition can never hold for an attacker acting now (a session issued before a past date): ${ROLE_ARN} (Admin, iam.json:7)`]);
   });
 
   it('still counts one whose condition always holds', async () => {
@@ -322,5 +326,34 @@ describe('NHI-PRIV-001 judged by the AWS evaluator (denies, boundary, NotAction,
     const found = await run(grant({ identity: SA, actions: ['*'], notResources: ['arn:aws:s3:::audit-logs/*'], hasConditions: true, via: 'AllButAudit' }));
     expect(found.findings.map((finding) => finding.severity)).toEqual(['critical']);
     expect(found.findings[0]?.message).toContain('"*" on all resources except "arn:aws:s3:::audit-logs/*" via AllButAudit');
+  });
+});
+
+describe('NHI-PRIV-001 says what it could not evaluate', () => {
+  it('says once that SCPs and resource policies were not evaluated when AWS identities were judged', async () => {
+    const OTHER = 'arn:aws:iam::123456789012:role/reporter';
+    const run = await runRule(
+      rule,
+      world(
+        deployer(),
+        identity({ id: OTHER, type: 'role', provider: 'aws', tenant: '123456789012' }),
+        grant({ identity: SA, actions: ['*'], via: 'Admin' }),
+        grant({ identity: OTHER, actions: ['s3:GetObject'], resources: ['arn:aws:s3:::reports/*'], via: 'Read' }),
+      ),
+      AS_OF,
+    );
+    expect(run.findings.map((finding) => finding.subject.id)).toEqual([SA]);
+    expect(run.notes).toEqual([SCOPE]);
+  });
+
+  it('does not say so for GCP identities only', async () => {
+    const GSA = 'deploy@acme-prod.iam.gserviceaccount.com';
+    const run = await runRule(
+      rule,
+      world(identity({ id: GSA, type: 'service-account', provider: 'gcp', tenant: 'acme-prod' }), grant({ identity: GSA, actions: ['storage.*'], via: 'roles/custom' })),
+      AS_OF,
+    );
+    expect(run.findings.map((finding) => finding.subject.id)).toEqual([GSA]);
+    expect(run.notes).toEqual([]);
   });
 });

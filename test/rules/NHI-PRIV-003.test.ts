@@ -9,6 +9,10 @@ const AS_OF = t('2026-03-10T00:00:00Z');
 const ACCOUNT = '123456789012';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/etl`;
 
+/** Said once when an AWS identity was judged: no SCP or resource policy export is read. */
+const SCOPE =
+  'AWS: no service control policy or resource policy export was supplied, so what is granted was judged on identity policies and permissions boundaries alone (an SCP may deny some of what is reported as granted and unused, and a resource policy may grant more)';
+
 const role = (extra: Partial<{ tenant: string | null; createdAt: number; type: 'role' | 'user' }> = {}) =>
   identity({ id: ROLE, type: 'role', provider: 'aws', tenant: ACCOUNT, source: at('iam.json', 3), ...extra });
 
@@ -48,7 +52,7 @@ describe('NHI-PRIV-003 unused-permissions', () => {
       [`identity:${ROLE}`, expect.stringContaining('non-human: declared type role')],
       [`grant:${ROLE}:Deploy`, 'allow via Deploy: never used ec2, iam'],
     ]);
-    expect(run.notes).toEqual([]);
+    expect(run.notes).toEqual([SCOPE]);
   });
 
   it.each<{ name: string; records: NormalizedRecord[]; messageId: string; text: RegExp; lines: string[] }>([
@@ -94,14 +98,16 @@ describe('NHI-PRIV-003 unused-permissions', () => {
     expect(where(run.findings[0])).toEqual(lines);
   });
 
-  it.each<{ name: string; records: NormalizedRecord[]; note?: RegExp }>([
+  it.each<{ name: string; records: NormalizedRecord[]; note?: RegExp; judged?: boolean }>([
     {
       name: 'every granted service used',
       records: [role(), grant({ identity: ROLE, actions: ['s3:GetObject', 'sts:*'] }), ...uses()],
+      judged: true,
     },
     {
       name: 'an unused service removed by an explicit deny',
       records: [role(), grant({ identity: ROLE, actions: ['s3:*', 'ec2:*'] }), grant({ identity: ROLE, actions: ['ec2:*'], effect: 'deny' }), ...uses()],
+      judged: true,
     },
     {
       name: 'grants that name no service (Kubernetes verbs)',
@@ -136,12 +142,12 @@ describe('NHI-PRIV-003 unused-permissions', () => {
       records: [role({ createdAt: t('2026-02-05T00:00:00Z') }), ...policies(), ...uses()],
       note: /tenant 123456789012: 10 days of logs/,
     },
-  ])('does not fire on $name', async ({ records, note }) => {
+  ])('does not fire on $name', async ({ records, note, judged = false }) => {
     const run = await runRule(rule, world(...records), AS_OF);
     expect(run.findings).toEqual([]);
     expect(run.notEvaluated).toEqual([]);
-    if (note === undefined) expect(run.notes).toEqual([]);
-    else expect(run.notes).toEqual([expect.stringMatching(note)]);
+    // The SCP / resource policy note only once an AWS identity was actually judged.
+    expect(run.notes).toEqual([...(judged ? [SCOPE] : []), ...(note === undefined ? [] : [expect.stringMatching(note)])]);
   });
 
   it('falls back to the whole log window when events carry no tenant, and says so', async () => {
@@ -149,7 +155,7 @@ describe('NHI-PRIV-003 unused-permissions', () => {
     expect(run.findings.map((finding) => finding.message)).toEqual([
       `Role ${ROLE} uses 2 of 4 granted services over 45 days of logs for all events (2026-01-01 to 2026-02-15); never used: ec2, iam.`,
     ]);
-    expect(run.notes).toEqual(['events carry no tenant, so every identity was judged against the whole log window (2026-01-01 to 2026-02-15)']);
+    expect(run.notes).toEqual(['events carry no tenant, so every identity was judged against the whole log window (2026-01-01 to 2026-02-15)', SCOPE]);
   });
 
   it('skips an identity whose used services overflowed, with a note', async () => {
@@ -191,5 +197,91 @@ describe('NHI-PRIV-003 unused-permissions', () => {
     const run = await runRule(rule, world(...records), AS_OF);
     expect(run.notEvaluated).toEqual([expect.stringMatching(reason)]);
     expect(run.findings).toEqual([]);
+  });
+});
+
+describe('NHI-PRIV-003 judged by the AWS evaluator', () => {
+  const run = (...records: NormalizedRecord[]) => runRule(rule, world(role(), ...records, ...uses()), AS_OF);
+  const used = [
+    grant({ identity: ROLE, actions: ['s3:GetObject'], via: 'Read', source: at('iam.json', 40) }),
+    grant({ identity: ROLE, actions: ['sts:AssumeRole'], via: 'Chain', source: at('iam.json', 41) }),
+  ];
+
+  it('reports a service that is granted and never used', async () => {
+    const found = await run(...used, grant({ identity: ROLE, actions: ['iam:PassRole'], via: 'Pass', source: at('iam.json', 42) }));
+    expect(found.findings.map((finding) => finding.message)).toEqual([expect.stringMatching(/uses 2 of 3 granted services .*; never used: iam\.$/)]);
+  });
+
+  it.each<{ name: string; records: NormalizedRecord[] }>([
+    { name: 'an action an explicit deny covers', records: [grant({ identity: ROLE, actions: ['iam:PassRole'] }), grant({ identity: ROLE, actions: ['iam:*'], effect: 'deny' })] },
+    {
+      name: 'an action the permissions boundary does not let through',
+      records: [grant({ identity: ROLE, actions: ['iam:PassRole'] }), grant({ identity: ROLE, actions: ['s3:*', 'sts:*'], boundary: true, via: 'Boundary' })],
+    },
+    {
+      name: 'an action whose condition can never hold for an attacker',
+      records: [grant({ identity: ROLE, actions: ['iam:PassRole'], hasConditions: true, conditions: [{ key: 'aws:CurrentTime', operator: 'DateLessThan', values: ['2020-01-01T00:00:00Z'] }] })],
+    },
+  ])('does not count as granted (so not as unused) $name', async ({ records }) => {
+    const found = await run(...used, ...records);
+    expect(found.findings).toEqual([]);
+  });
+
+  it('notes a statement not counted because its condition never holds', async () => {
+    const found = await run(
+      ...used,
+      grant({ identity: ROLE, actions: ['iam:PassRole'], via: 'Old', hasConditions: true, source: at('iam.json', 43), conditions: [{ key: 'aws:CurrentTime', operator: 'DateLessThan', values: ['2020-01-01T00:00:00Z'] }] }),
+    );
+    expect(found.notes).toEqual([SCOPE, expect.stringContaining(`1 statement not counted as granted because a condition can never hold for an attacker acting now (a session issued before a past date): ${ROLE} (Old, iam.json:43)`)]);
+  });
+
+  it('reads a "*" allow under a boundary as the boundary\'s services', async () => {
+    const found = await run(
+      grant({ identity: ROLE, actions: ['*'], via: 'Admin', source: at('iam.json', 30) }),
+      grant({ identity: ROLE, actions: ['s3:*', 'sts:AssumeRole', 'ec2:Describe*'], via: 'Boundary', boundary: true, source: at('iam.json', 50) }),
+    );
+    expect(found.findings.map((finding) => [finding.messageId, finding.message])).toEqual([
+      ['unused-services', expect.stringMatching(/uses 2 of 3 granted services .*; never used: ec2\.$/)],
+    ]);
+    expect(where(found.findings[0])).toEqual(['iam.json:3', 'iam.json:30']);
+  });
+
+  it('reads a NotAction allow under a boundary as the boundary\'s services it does not exclude', async () => {
+    const found = await run(
+      grant({ identity: ROLE, actions: ['ec2:*'], notActions: true, via: 'PowerUser', source: at('iam.json', 31) }),
+      grant({ identity: ROLE, actions: ['s3:*', 'sts:*', 'ec2:*', 'lambda:*'], via: 'Boundary', boundary: true, source: at('iam.json', 50) }),
+    );
+    expect(found.findings.map((finding) => [finding.messageId, finding.message])).toEqual([
+      ['unused-services', expect.stringMatching(/uses 2 of 3 granted services .*; never used: lambda\.$/)],
+    ]);
+  });
+
+  it('does not report a NotAction allow that a deny of "*" cancels', async () => {
+    const found = await run(...used, grant({ identity: ROLE, actions: ['iam:*'], notActions: true }), grant({ identity: ROLE, actions: ['*'], effect: 'deny' }));
+    expect(found.findings).toEqual([]);
+  });
+
+  it('says once that SCPs and resource policies were not evaluated, for two AWS identities', async () => {
+    const OTHER = `arn:aws:iam::${ACCOUNT}:role/report`;
+    const found = await run(
+      ...used,
+      identity({ id: OTHER, type: 'role', provider: 'aws', tenant: ACCOUNT, source: at('iam.json', 4) }),
+      grant({ identity: OTHER, actions: ['s3:GetObject'], via: 'Report' }),
+      ...uses(ACCOUNT, OTHER),
+    );
+    expect(found.notes).toEqual([SCOPE]);
+  });
+
+  it('does not say so when no AWS identity was judged (a GCP service account)', async () => {
+    const SA = 'etl@acme-prod.iam.gserviceaccount.com';
+    const records = [
+      identity({ id: SA, type: 'service-account', provider: 'gcp', tenant: 'acme-prod' }),
+      grant({ identity: SA, actions: ['storage.objects.get', 'compute.instances.create'], via: 'roles/custom' }),
+      event({ time: t('2026-01-01T00:00:00Z'), identity: SA, action: 'storage.objects.get', tenant: 'acme-prod' }),
+      event({ time: t('2026-02-15T00:00:00Z'), identity: SA, action: 'storage.objects.get', tenant: 'acme-prod' }),
+    ];
+    const found = await runRule(rule, world(...records), AS_OF);
+    expect(found.findings.map((finding) => finding.subject.id)).toEqual([SA]);
+    expect(found.notes).toEqual([]);
   });
 });
