@@ -5,7 +5,7 @@
  * carries a wildcard scope on a live credential.
  */
 import { AwsPolicyEvaluator, classifyIdentity, defineRule, statementConditions } from '../engine/rule-api.js';
-import { awsScopeNote, conditionsText, grantsAdmin, isServiceWildcard, OUTSIDE_NOT_RESOURCE, statementReach } from './aws-privilege-support.js';
+import { AWS_SCOPE_NOTE, conditionsText, grantsAdmin, isServiceWildcard, OUTSIDE_NOT_RESOURCE, statementReach } from './aws-privilege-support.js';
 import { formatSource, type Credential, type Evidence, type Grant, type Identity, type RuleData } from '../model/index.js';
 import {
   dataContent,
@@ -59,12 +59,6 @@ function adminRoleNamed(roles: readonly AdminRole[], value: string): AdminRole |
   const wanted = value.trim().toLowerCase();
   return roles.find((role) => role.value.toLowerCase() === wanted);
 }
-
-const SCOPE_NOTE = awsScopeNote(
-  'wildcard privileges were',
-  'identity policies and permissions boundaries',
-  'an SCP or a resource policy may deny what is reported, and a resource policy may grant more',
-);
 
 /** A scope that is `*` or `<word>:*` / `<word>.*` with no narrower resource (`repo:acme/app:*` is narrower). */
 function isWildcardScope(scope: string): boolean {
@@ -280,7 +274,7 @@ export const rule = defineRule<Params>('NHI-PRIV-001', (ctx, sink) => {
       ...(isAdmin ? { severity: 'critical' as const } : {}),
     });
   }
-  if (awsJudged) sink.note(SCOPE_NOTE);
+  if (awsJudged) sink.note(AWS_SCOPE_NOTE);
   const peopleNote = humanSkipNote(people);
   if (peopleNote !== null) sink.note(peopleNote);
   if (inert.length > 0) {

@@ -5,7 +5,8 @@
  * NotAction grants and explicit denies are taken into account.
  */
 import { classifyIdentity, defineRule, UNKNOWN_USE } from '../engine/rule-api.js';
-import { awsEscalations, AWS_SCOPE_NOTE } from './aws-escalation.js';
+import { awsEscalations } from './aws-escalation.js';
+import { AWS_SCOPE_NOTE } from './aws-privilege-support.js';
 import type { Grant, Identity } from '../model/index.js';
 import { emptyNotes, matchEvidence, matchText, readListMap, readMethods, type Granting, type Match, type Method } from './escalation-support.js';
 import { gcpMatches } from './gcp-escalation.js';

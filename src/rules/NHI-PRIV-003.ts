@@ -4,7 +4,7 @@
  * on its own tenant's events).
  */
 import { AwsPolicyEvaluator, classifyIdentity, defineRule, statementConditions } from '../engine/rule-api.js';
-import { awsScopeNote, OUTSIDE_NOT_RESOURCE, statementReach } from './aws-privilege-support.js';
+import { AWS_SCOPE_NOTE, OUTSIDE_NOT_RESOURCE, statementReach } from './aws-privilege-support.js';
 import { formatDate, formatDuration, formatSource, formatSpan, type Evidence, type Grant, type Identity, type Instant } from '../model/index.js';
 import {
   grantActionsText,
@@ -66,12 +66,6 @@ function reachOf(identity: Identity, grants: readonly Grant[]): Reach {
   });
   return reach;
 }
-
-const SCOPE_NOTE = awsScopeNote(
-  'what is granted was',
-  'identity policies and permissions boundaries',
-  'an SCP may deny some of what is reported as granted and unused, and a resource policy may grant more',
-);
 
 function addService(reach: Reach, service: string, ref: GrantRef): void {
   const refs = reach.services.get(service) ?? [];
@@ -248,7 +242,7 @@ export const rule = defineRule<Params>('NHI-PRIV-003', (ctx, sink) => {
       ],
     });
   }
-  if (awsJudged) sink.note(SCOPE_NOTE);
+  if (awsJudged) sink.note(AWS_SCOPE_NOTE);
   const peopleNote = humanSkipNote(people);
   if (peopleNote !== null) sink.note(peopleNote);
   if (inert.length > 0) {

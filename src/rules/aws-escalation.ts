@@ -10,7 +10,6 @@
  */
 import { AwsPolicyEvaluator, type Decision, type InventoryView } from '../engine/rule-api.js';
 import { formatSource, type Evidence, type Grant, type Identity, type Instant, type RuleData } from '../model/index.js';
-import { awsScopeNote } from './aws-privilege-support.js';
 import { dataContent, isRecord, isStringList, quoteAll, viaText } from './privilege-support.js';
 
 type Target = 'none' | 'other-user' | 'any-role' | 'assumable-role' | 'role-trusting';
@@ -32,8 +31,6 @@ export interface AwsMethod {
   readonly requires: readonly Requirement[];
   readonly how: string;
 }
-
-export const AWS_SCOPE_NOTE = awsScopeNote('escalation was', 'identity policies, permissions boundaries and role trust policies', 'an SCP or a resource policy may deny what is reported');
 
 /** Actions an admin-equivalent identity may do on every resource, unconditionally. */
 const ADMIN_PROBES = ['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutUserPolicy', 'iam:CreatePolicyVersion', 'iam:PassRole', 'sts:AssumeRole', 'ec2:RunInstances', 's3:GetObject', 'lambda:CreateFunction'];

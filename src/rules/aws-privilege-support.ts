@@ -19,14 +19,13 @@ export const AWS_SERVICE_PROBES: readonly string[] = [
 ];
 
 /**
- * The note a privilege rule adds once when it judged AWS identities: no
- * adapter reads service control policies or resource policies, so what it
- * reports rests on identity policies, permissions boundaries (and, for
- * escalation, role trust policies) alone.
+ * The note each AWS privilege rule adds once when it judged an AWS identity: no
+ * adapter reads service control policies or resource policies, so what the
+ * privilege rules report rests on identity policies, permissions boundaries and
+ * role trust policies alone. One wording for all of them, so it reads as one fact.
  */
-export function awsScopeNote(judged: string, basis: string, caveat: string): string {
-  return `AWS: no service control policy or resource policy export was supplied, so ${judged} judged on ${basis} alone (${caveat})`;
-}
+export const AWS_SCOPE_NOTE =
+  'AWS: no service control policy or resource policy export was supplied, so AWS privileges were judged on identity policies, permissions boundaries and role trust policies alone (an SCP may deny what is reported; a resource policy may deny it, or grant more)';
 
 /** A concrete resource no NotResource exception names (unless the exception is `*`): "some resource outside the list". */
 export const OUTSIDE_NOT_RESOURCE = 'arn:aws:nhi-audit:::a-resource-outside-the-notresource-list';

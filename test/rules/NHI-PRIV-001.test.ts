@@ -242,9 +242,9 @@ describe('NHI-PRIV-001 wildcard-privilege', () => {
   });
 });
 
-/** Said once when an AWS identity was judged: no SCP or resource policy export is read. */
+/** Said once, in the same words by every AWS privilege rule, when an AWS identity was judged: no SCP or resource policy export is read. */
 const SCOPE =
-  'AWS: no service control policy or resource policy export was supplied, so wildcard privileges were judged on identity policies and permissions boundaries alone (an SCP or a resource policy may deny what is reported, and a resource policy may grant more)';
+  'AWS: no service control policy or resource policy export was supplied, so AWS privileges were judged on identity policies, permissions boundaries and role trust policies alone (an SCP may deny what is reported; a resource policy may deny it, or grant more)';
 
 describe('NHI-PRIV-001 with the AWS evaluator', () => {
   const ROLE_ARN = 'arn:aws:iam::123456789012:role/etl';

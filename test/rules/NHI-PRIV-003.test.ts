@@ -9,9 +9,9 @@ const AS_OF = t('2026-03-10T00:00:00Z');
 const ACCOUNT = '123456789012';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/etl`;
 
-/** Said once when an AWS identity was judged: no SCP or resource policy export is read. */
+/** Said once, in the same words by every AWS privilege rule, when an AWS identity was judged: no SCP or resource policy export is read. */
 const SCOPE =
-  'AWS: no service control policy or resource policy export was supplied, so what is granted was judged on identity policies and permissions boundaries alone (an SCP may deny some of what is reported as granted and unused, and a resource policy may grant more)';
+  'AWS: no service control policy or resource policy export was supplied, so AWS privileges were judged on identity policies, permissions boundaries and role trust policies alone (an SCP may deny what is reported; a resource policy may deny it, or grant more)';
 
 const role = (extra: Partial<{ tenant: string | null; createdAt: number; type: 'role' | 'user' }> = {}) =>
   identity({ id: ROLE, type: 'role', provider: 'aws', tenant: ACCOUNT, source: at('iam.json', 3), ...extra });
