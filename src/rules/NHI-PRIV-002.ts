@@ -8,8 +8,9 @@ import { classifyIdentity, defineRule, UNKNOWN_USE } from '../engine/rule-api.js
 import { awsEscalations } from './aws-escalation.js';
 import { AWS_SCOPE_NOTE } from './aws-privilege-support.js';
 import type { Grant, Identity } from '../model/index.js';
-import { emptyNotes, matchEvidence, matchText, readListMap, readMethods, type Granting, type Match, type Method } from './escalation-support.js';
+import { emptyNotes, isAdminMatch, matchEvidence, matchText, readList, readListMap, readMethods, type Granting, type Match, type Method } from './escalation-support.js';
 import { gcpMatches } from './gcp-escalation.js';
+import { k8sMatches } from './k8s-escalation.js';
 import { grantKeys, grantedBy, isAllActions, isDenied, resourceBreadth, unconditionalDenies, type Denies } from './privilege-support.js';
 import { humanSkipNote, identityEvidence, identityLabel, identitySubject, listWithMore, plural, type PersonSkipped } from './support.js';
 
@@ -61,6 +62,12 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
   const methods = readMethods(ctx.data);
   const notes = emptyNotes();
   const gcp = { inventory, methods: methods.filter((method) => method.provider === 'gcp'), roles: readListMap(ctx.data, 'gcp_roles'), asOf: ctx.asOf, notes };
+  const k8s = {
+    inventory,
+    methods: methods.filter((method) => method.provider === 'k8s'),
+    harmlessRoles: new Set(readList(ctx.data, 'k8s_harmless_roles')),
+    notes,
+  };
   const ownership = methods.filter((method) => method.ownerOfPrivilegedApp);
 
   const direct = new Map<string, Match[]>();
@@ -93,7 +100,11 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
     }
     const keys = grantKeys(identity, grants);
     const found =
-      identity.provider === 'gcp' ? gcpMatches(identity, grants, keys, denies, gcp) : directMatches(methodsFor(methods, identity.provider), grants, keys, denies);
+      identity.provider === 'gcp'
+        ? gcpMatches(identity, grants, keys, denies, gcp)
+        : identity.provider === 'k8s'
+          ? k8sMatches(identity, grants, keys, denies, k8s)
+          : directMatches(methodsFor(methods, identity.provider), grants, keys, denies);
     if (found.length > 0) direct.set(identity.id, found);
   }
 
@@ -130,7 +141,7 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
   for (const identity of inventory.identities()) {
     const matches = [...(direct.get(identity.id) ?? []), ...(viaOwnership.get(identity.id) ?? [])];
     if (matches.length === 0) continue;
-    const admin = matches.some((match) => match.method.admin);
+    const admin = matches.some(isAdminMatch);
     sink.report({
       messageId: admin ? 'escalation-to-admin' : 'escalation',
       message:
@@ -156,6 +167,10 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
   if (notes.unexpanded.size > 0) {
     const roles = [...notes.unexpanded].sort();
     sink.note(`${plural(roles.length, 'role')} not expanded into permissions (custom, or not in the catalog's gcp_roles), so the methods they may give are not judged: ${listWithMore(roles, roles.length)}`);
+  }
+  if (notes.unresolvedK8s.size > 0) {
+    const bindings = [...notes.unresolvedK8s].sort();
+    sink.note(`${plural(bindings.length, 'Kubernetes binding')} to a role the inputs do not define, so the methods that role may give are not judged: ${listWithMore(bindings, bindings.length)}`);
   }
   if (notes.neverHolds.length > 0) {
     sink.note(`${plural(notes.neverHolds.length, 'binding')} left out because ${notes.neverHolds.length === 1 ? 'its condition' : 'their conditions'} ended before the audit time: ${listWithMore(notes.neverHolds, notes.neverHolds.length)}`);

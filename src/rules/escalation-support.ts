@@ -87,6 +87,14 @@ export function readListMap(data: Readonly<Record<string, RuleData>>, key: strin
   return out;
 }
 
+/** A list of strings in the catalog (e.g. `k8s_harmless_roles`), empty when absent. */
+export function readList(data: Readonly<Record<string, RuleData>>, key: string): readonly string[] {
+  const raw = dataContent(data, DATA)[key];
+  if (raw === undefined) return [];
+  if (!isStringList(raw)) throw new Error(`rules/data/${DATA}.yaml: \`${key}\` must be a list of strings`);
+  return raw;
+}
+
 /** One requirement met: the grant and the patterns in it that grant the action. */
 export interface Granting {
   readonly grant: Grant;
@@ -103,7 +111,11 @@ export interface Match {
   readonly reach?: string;
   /** The identities the method reaches, for evidence. */
   readonly targets?: readonly Identity[];
+  /** Whether this match reaches admin, where that depends on where it applies (a namespaced Kubernetes bind does not); else the method's `admin`. */
+  readonly admin?: boolean;
 }
+
+export const isAdminMatch = (match: Match): boolean => match.admin ?? match.method.admin;
 
 /** Problems met while judging, turned into notes by NHI-PRIV-002. */
 export interface EscalationNotes {
@@ -113,10 +125,12 @@ export interface EscalationNotes {
   readonly neverHolds: string[];
   /** Methods that reach only identities holding nothing more: `identity → target (method)`. */
   readonly notMorePrivileged: string[];
+  /** Kubernetes bindings to a role the inputs do not define: `identity: ClusterRole/x (file:line)`. */
+  readonly unresolvedK8s: Set<string>;
 }
 
 export function emptyNotes(): EscalationNotes {
-  return { unexpanded: new Set(), neverHolds: [], notMorePrivileged: [] };
+  return { unexpanded: new Set(), neverHolds: [], notMorePrivileged: [], unresolvedK8s: new Set() };
 }
 
 export function grantingText(granting: Granting): string {

@@ -29,10 +29,8 @@ describe('NHI-PRIV-002 privilege-escalation', () => {
     { name: 'a GCP setIamPolicy permission', provider: 'gcp', actions: ['resourcemanager.projects.setIamPolicy'], method: 'gcp-project-set-iam-policy', severity: 'critical' },
     { name: 'the GCP key-create permission', provider: 'gcp', actions: ['iam.serviceAccountKeys.create'], method: 'gcp-key-create', severity: 'high' },
     { name: 'a GCP wildcard reaching setIamPolicy', provider: 'gcp', actions: ['resourcemanager.projects.*'], method: 'gcp-project-set-iam-policy', severity: 'critical' },
-    { name: 'Kubernetes "* pods/*"', provider: 'k8s', actions: ['* pods/*'], method: 'k8s-pods-exec', severity: 'high' },
-    { name: 'Kubernetes impersonation of service accounts', provider: 'k8s', actions: ['impersonate serviceaccounts'], method: 'k8s-impersonate', severity: 'critical' },
-    { name: 'Kubernetes "bind *"', provider: 'k8s', actions: ['bind *'], method: 'k8s-bind', severity: 'critical' },
-    { name: 'Kubernetes token creation', provider: 'k8s', actions: ['create serviceaccounts/token'], method: 'k8s-create-token', severity: 'high' },
+    { name: 'Kubernetes impersonation of users and groups', provider: 'k8s', actions: ['impersonate users', 'impersonate groups'], method: 'k8s-impersonate', severity: 'critical' },
+    { name: 'Kubernetes "* certificatesigningrequests*" with approve signers', provider: 'k8s', actions: ['* certificatesigningrequests*', 'approve signers'], method: 'k8s-csr-approve', severity: 'critical' },
     { name: 'Graph RoleManagement.ReadWrite.Directory', provider: 'entra', actions: ['RoleManagement.ReadWrite.Directory'], method: 'entra-role-management', severity: 'critical' },
     { name: 'Graph Application.ReadWrite.All', provider: 'entra', actions: ['Application.ReadWrite.All'], method: 'entra-application-write', severity: 'high' },
   ] as const)('fires on $name', async ({ provider, actions, method, severity }) => {
@@ -106,7 +104,9 @@ describe('NHI-PRIV-002 privilege-escalation', () => {
 
   it.each([
     { name: 'Kubernetes "get pods/*"', provider: 'k8s', actions: ['get pods/*', 'list *'] },
-    { name: 'Kubernetes "create pods" (not exec)', provider: 'k8s', actions: ['create pods'] },
+    { name: 'Kubernetes "create pods" with no more privileged service account in the inputs', provider: 'k8s', actions: ['create pods'] },
+    { name: 'Kubernetes "bind *" without the right to write a role binding', provider: 'k8s', actions: ['bind *'] },
+    { name: 'Kubernetes "* pods/*" with no more privileged service account in the inputs', provider: 'k8s', actions: ['* pods/*'] },
     { name: 'a GCP viewer role', provider: 'gcp', actions: ['roles/iam.serviceAccountViewer'] },
     { name: 'a GCP getIamPolicy permission', provider: 'gcp', actions: ['resourcemanager.projects.getIamPolicy'] },
     { name: 'a GCP wildcard that sets bucket policies only', provider: 'gcp', actions: ['storage.buckets.*'] },

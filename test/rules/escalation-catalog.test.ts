@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import type { Grant, NormalizedRecord } from '../../src/model/index.js';
 import { rule } from '../../src/rules/NHI-PRIV-002.js';
 import { runRule } from '../helpers/run-rule.js';
-import { at, grant, identity, t, world } from '../helpers/world.js';
+import { at, credential, grant, identity, t, world } from '../helpers/world.js';
 
 /*
  * The non-AWS methods of rules/data/escalation-methods.yaml, each with a
@@ -112,16 +112,89 @@ const GCP: readonly Case[] = [
   onProject('gcp-org-policy-set', 'orgpolicy.policy.set', 'organizations/7'),
 ];
 
-const PROVIDERS = { gcp: { cases: GCP, holder: SA } } as const;
+// ---- Kubernetes ----
+const RUNNER = 'system:serviceaccount:ops:runner';
+const reader = (namespace: string): string => `system:serviceaccount:${namespace}:reader`;
+const deployer = (namespace: string): string => `system:serviceaccount:${namespace}:deployer`;
+/** The holder in ops, a weaker reader beside it, and a more privileged deployer in `strong` (ops unless a near-miss moves it). */
+const k8sAccounts = (strong = 'ops'): NormalizedRecord[] => [
+  identity({ id: RUNNER, provider: 'k8s', source: at('rbac.yaml', 3) }),
+  grant({ identity: RUNNER, actions: ['get pods'], via: 'ClusterRole/pod-reader', source: at('rbac.yaml', 2) }),
+  identity({ id: reader('ops'), provider: 'k8s', source: at('rbac.yaml', 4) }),
+  grant({ identity: reader('ops'), actions: ['get pods'], scope: 'namespace:ops', via: 'Role/reader', source: at('rbac.yaml', 5) }),
+  identity({ id: deployer(strong), provider: 'k8s', source: at('rbac.yaml', 6) }),
+  grant({ identity: deployer(strong), actions: ['create deployments', 'delete deployments'], scope: `namespace:${strong}`, via: 'Role/deployer', source: at('rbac.yaml', 7) }),
+];
+const k8sGrant = (actions: readonly string[], extra: Partial<Grant> = {}): NormalizedRecord =>
+  grant({ identity: RUNNER, actions, via: 'ClusterRole/runner', source: at('rbac.yaml', 20), ...extra });
+const OPS = { scope: 'namespace:ops' } as const;
+const tokenSecret = (namespace: string): NormalizedRecord =>
+  credential({ id: `${namespace}/deployer-token`, identity: deployer(namespace), type: 'sa-token', source: at('secrets.yaml', 9) });
+
+/** A method that reaches a more privileged service account of the namespace: near-miss when that account lives in another one. */
+const inNamespace = (method: string, actions: readonly string[], extra: () => NormalizedRecord[] = () => []): Case => ({
+  method,
+  fires: () => [...k8sAccounts(), k8sGrant(actions, OPS), ...extra()],
+  near: () => [...k8sAccounts('prod'), k8sGrant(actions, OPS), ...extra()],
+  names: `reaching more privileged service account ${deployer('ops')} (holds "create deployments" (namespace:ops) and "delete deployments" (namespace:ops))`,
+});
+
+const K8S: readonly Case[] = [
+  {
+    method: 'k8s-escalate',
+    fires: () => [...k8sAccounts(), k8sGrant(['escalate clusterroles', 'update clusterroles'])],
+    // The two halves apply in different namespaces, so neither is usable with the other.
+    near: () => [...k8sAccounts(), k8sGrant(['escalate roles'], OPS), k8sGrant(['update roles'], { scope: 'namespace:dev', via: 'Role/dev', source: at('rbac.yaml', 30) })],
+  },
+  {
+    method: 'k8s-bind',
+    fires: () => [...k8sAccounts(), k8sGrant(['bind clusterroles', 'create rolebindings'])],
+    near: () => [...k8sAccounts(), k8sGrant(['bind clusterroles', 'create rolebindings'], { resources: ['view', 'system:basic-user'] })],
+    names: 'any role, in every namespace',
+  },
+  {
+    method: 'k8s-impersonate',
+    fires: () => [...k8sAccounts(), k8sGrant(['impersonate users'])],
+    near: () => [...k8sAccounts(), k8sGrant(['impersonate serviceaccounts'], { ...OPS, resources: ['reader'] })],
+    names: 'impersonating any user or group, system:masters included',
+  },
+  {
+    ...inNamespace('k8s-create-token', ['create serviceaccounts/token']),
+    // Named by resourceNames: only the weaker reader.
+    near: () => [...k8sAccounts(), k8sGrant(['create serviceaccounts/token'], { ...OPS, resources: ['reader'] })],
+  },
+  inNamespace('k8s-create-workload', ['create jobs']),
+  inNamespace('k8s-pods-exec', ['create pods/exec']),
+  {
+    method: 'k8s-read-token-secrets',
+    fires: () => [...k8sAccounts(), tokenSecret('ops'), k8sGrant(['list secrets'], OPS)],
+    near: () => [...k8sAccounts('prod'), tokenSecret('prod'), k8sGrant(['list secrets'], OPS)],
+    names: `reading token Secret ops/deployer-token (secrets.yaml:9) of ${deployer('ops')}`,
+  },
+  {
+    method: 'k8s-nodes-proxy',
+    fires: () => [...k8sAccounts(), k8sGrant(['get nodes/proxy'])],
+    // Nodes are cluster-scoped: a RoleBinding cannot grant them.
+    near: () => [...k8sAccounts(), k8sGrant(['get nodes/proxy'], OPS)],
+  },
+  {
+    method: 'k8s-csr-approve',
+    fires: () => [...k8sAccounts(), k8sGrant(['create certificatesigningrequests', 'update certificatesigningrequests/approval', 'approve signers'])],
+    near: () => [...k8sAccounts(), k8sGrant(['create certificatesigningrequests', 'update certificatesigningrequests/approval', 'approve signers'], OPS)],
+  },
+];
+
+const PROVIDERS = { gcp: { cases: GCP, holder: SA }, k8s: { cases: K8S, holder: RUNNER } } as const;
 
 describe('escalation-methods catalog (non-AWS)', () => {
   it('has the expected number of methods per provider, each with a title, a source, a target and a how', () => {
     expect(ids('gcp')).toHaveLength(18);
-    for (const provider of ['gcp']) {
+    expect(ids('k8s')).toHaveLength(9);
+    for (const provider of ['gcp', 'k8s']) {
       for (const method of catalog.providers[provider] ?? []) {
         expect(method.title, method.id).toBeTruthy();
         expect(method.source, method.id).toBeTruthy();
-        expect(method.target, method.id).toMatch(/^(none|service-account|app)$/);
+        expect(method.target, method.id).toMatch(/^(none|service-account|app|role|impersonation|token-secret)$/);
         expect(method.how.length, method.id).toBeGreaterThan(20);
       }
     }
@@ -192,5 +265,72 @@ describe('GCP escalation details', () => {
         expect.stringContaining(`${SA} → ${WEAK} (gcp-get-access-token, iam.json:30)`),
       ]),
     );
+  });
+});
+
+describe('Kubernetes escalation details', () => {
+  const messageOf = async (...records: NormalizedRecord[]) => {
+    const run = await runRule(rule, world(...records), AS_OF);
+    return { finding: run.findings.find((f) => f.subject.id === RUNNER), notes: run.notes };
+  };
+
+  it('a bind in one namespace is an escalation there, not cluster admin', async () => {
+    const { finding } = await messageOf(...k8sAccounts(), k8sGrant(['bind clusterroles', 'create rolebindings'], OPS));
+    expect(finding?.messageId).toBe('escalation');
+    expect(finding?.severity).toBeUndefined();
+    expect(finding?.message).toContain('k8s-bind — "bind clusterroles" via ClusterRole/runner on namespace:ops (rbac.yaml:20) + "create rolebindings" via ClusterRole/runner on namespace:ops (rbac.yaml:20), any role, in namespace ops');
+  });
+
+  it('a cluster-wide bind meets a namespaced create rolebindings in that namespace', async () => {
+    const { finding } = await messageOf(...k8sAccounts(), k8sGrant(['bind clusterroles']), k8sGrant(['create rolebindings'], { ...OPS, via: 'Role/binder', source: at('rbac.yaml', 31) }));
+    expect(finding?.message).toContain('(rbac.yaml:31), any role, in namespace ops');
+  });
+
+  it('pods/exec limited to named pods says which service account they run as is unknown', async () => {
+    const { finding } = await messageOf(...k8sAccounts(), k8sGrant(['create pods/exec'], { ...OPS, resources: ['web-0'] }));
+    expect(finding?.message).toContain(`in namespace ops (pods web-0; which service account they run as is not in the inputs), reaching more privileged service account ${deployer('ops')}`);
+  });
+
+  it('notes why each near-miss was not reported', async () => {
+    const escalate = await messageOf(...K8S[0]!.near());
+    expect(escalate.notes).toEqual([expect.stringContaining(`${RUNNER} → nothing: its grants for k8s-escalate apply in different namespaces (namespace:ops (rbac.yaml:20) and namespace:dev (rbac.yaml:30))`)]);
+    const nodes = await messageOf(...k8sAccounts(), k8sGrant(['get nodes/proxy'], OPS));
+    expect(nodes.notes).toEqual([expect.stringContaining('k8s-nodes-proxy needs a ClusterRoleBinding, and namespace:ops (rbac.yaml:20) grants cluster-scoped resources in one namespace, where they do not apply')]);
+    const bind = await messageOf(...K8S[1]!.near());
+    expect(bind.notes).toEqual([expect.stringContaining(`${RUNNER} → roles view, system:basic-user, which grant nothing worth having (rbac.yaml:20) (k8s-bind)`)]);
+  });
+
+  it('a RoleBinding cannot impersonate users: noted, not reported', async () => {
+    const { finding, notes } = await messageOf(...k8sAccounts('prod'), k8sGrant(['impersonate users', 'impersonate serviceaccounts'], OPS));
+    expect(finding).toBeUndefined();
+    expect(notes).toEqual([expect.stringContaining('service accounts of namespace ops, which hold nothing more (a RoleBinding cannot let it impersonate users or groups)')]);
+  });
+
+  it('impersonating a named service account the inputs do not list is reported the risky way', async () => {
+    const { finding } = await messageOf(...k8sAccounts(), k8sGrant(['impersonate serviceaccounts'], { ...OPS, resources: ['ghost'] }));
+    expect(finding?.messageId).toBe('escalation');
+    expect(finding?.message).toContain('impersonating service account ghost (not in the inputs, so it may hold more) in namespace ops');
+  });
+
+  it('notes a binding to a role the inputs do not define', async () => {
+    const { notes } = await messageOf(...k8sAccounts(), k8sGrant(['role:ClusterRole/custom-ops']));
+    expect(notes).toEqual([`1 Kubernetes binding to a role the inputs do not define, so the methods that role may give are not judged: ${RUNNER}: ClusterRole/custom-ops (rbac.yaml:20)`]);
+  });
+
+  it('does not count what the holder already has through a wider grant', async () => {
+    const { finding, notes } = await messageOf(...k8sAccounts(), k8sGrant(['create jobs', '* deployments'], OPS));
+    expect(finding).toBeUndefined();
+    expect(notes).toEqual([expect.stringContaining('namespace ops, where the inputs show no more privileged service account')]);
+  });
+});
+
+describe('Kubernetes token Secrets', () => {
+  it('a token Secret of a deleted service account is not a way in, and the note says why', async () => {
+    const records = [...k8sAccounts(), tokenSecret('ops'), k8sGrant(['get secrets'], OPS)].map((record) =>
+      record.kind === 'identity' && record.record.id === deployer('ops') ? { ...record, record: { ...record.record, status: 'deleted' as const } } : record,
+    );
+    const run = await runRule(rule, world(...records), AS_OF);
+    expect(run.findings.find((f) => f.subject.id === RUNNER)).toBeUndefined();
+    expect(run.notes).toEqual(expect.arrayContaining([expect.stringContaining('(the token Secret ops/deployer-token belongs to a deleted service account, so it no longer authenticates)')]));
   });
 });
