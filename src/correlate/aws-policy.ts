@@ -1,4 +1,4 @@
-import { parseInstant, type Grant, type GrantCondition, type Identity, type Instant } from '../model/index.js';
+import { parseInstant, type Grant, type GrantCondition, type Identity, type Instant, type TrustStatement } from '../model/index.js';
 import type { InventoryView } from './views.js';
 
 /*
@@ -325,13 +325,15 @@ export interface AssumeDecision {
   readonly allowed: boolean;
   /** True when the trust policy names the principal itself: no identity permission is needed then (same account). */
   readonly namedDirectly: boolean;
-  /** Trust statements with conditions: the assumption depends on them. */
+  /** Trust statements with conditions that depend on the request: the assumption depends on them. */
   readonly conditional: boolean;
-  /** How the trust policy lets it in, in words (`trusts arn:…:user/x`, `trusts account 123…`). */
+  /** How the trust policy lets it in, in words (`trusts arn:…:user/x`, `trusts account 123…`, with the conditions it depends on). */
   readonly how: string;
+  /** When it names the principal but a condition shuts it out: which statement and why, in words; else null. */
+  readonly refused: string | null;
 }
 
-const NO_ASSUME: AssumeDecision = { allowed: false, namedDirectly: false, conditional: false, how: '' };
+const NO_ASSUME: AssumeDecision = { allowed: false, namedDirectly: false, conditional: false, how: '', refused: null };
 
 /** The account of an ARN or a bare account id. */
 function accountOfRef(ref: string): string | null {
@@ -341,12 +343,36 @@ function accountOfRef(ref: string): string | null {
 }
 
 /**
+ * What a trust statement's conditions make of one caller: the keys the caller
+ * brings are known (`aws:PrincipalArn`, `aws:PrincipalAccount`,
+ * `aws:PrincipalType`) and the clock decides dates; the rest depend on the
+ * request (MFA, source IP, an external id) and are kept in words.
+ */
+function judgeTrust(statement: TrustStatement, principal: Identity, account: string | null, asOf: Instant): { judgement: ConditionJudgement; depends: string[]; never: string | null } {
+  if (statement.conditions === undefined) {
+    // An input that gave only the keys: every one depends.
+    return statement.hasConditions ? { judgement: 'depends', depends: [`conditions on ${statement.conditionKeys.join(', ')}`], never: null } : { judgement: 'always', depends: [], never: null };
+  }
+  const keys: Record<string, string> = { 'aws:PrincipalArn': principal.id, 'aws:PrincipalType': principal.type === 'user' ? 'User' : 'AssumedRole' };
+  if (account !== null) keys['aws:PrincipalAccount'] = account;
+  const depends: string[] = [];
+  for (const condition of statement.conditions) {
+    const judgement = judgeCondition(condition, asOf, keys);
+    if (judgement === 'never') return { judgement, depends: [], never: conditionText(condition) };
+    if (judgement === 'depends') depends.push(conditionText(condition));
+  }
+  return { judgement: depends.length > 0 ? 'depends' : 'always', depends, never: null };
+}
+
+/**
  * Whether `role`'s trust policy lets `principal` call sts:AssumeRole: a
  * statement naming it (or the assumed-role session of a role), its account
- * root, or `*`, with no unconditional deny naming it.
+ * root, or `*`, whose conditions can hold for it, with no deny naming it
+ * whose conditions always hold.
  */
-export function trustAllows(role: Identity, principal: Identity, inventory: InventoryView): AssumeDecision {
+export function trustAllows(role: Identity, principal: Identity, inventory: InventoryView, asOf: Instant): AssumeDecision {
   let best: AssumeDecision = NO_ASSUME;
+  const refusals: string[] = [];
   const principalAccount = principal.tenant ?? accountOfRef(principal.id);
   for (const statement of role.trust ?? []) {
     if (!statement.actions.some((action) => wildcardsOverlap(action, 'sts:AssumeRole', true))) continue;
@@ -355,16 +381,24 @@ export function trustAllows(role: Identity, principal: Identity, inventory: Inve
       const account = trustee.kind === 'account' && !named && /(^\d{12}$)|(:root$)/.test(trustee.id) && accountOfRef(trustee.id) === principalAccount;
       const anyone = trustee.kind === 'any' || (trustee.kind === 'account' && trustee.id === '*');
       if (!named && !account && !anyone) continue;
+      const judged = judgeTrust(statement, principal, principalAccount, asOf);
       if (statement.effect === 'deny') {
-        if (!statement.hasConditions) return NO_ASSUME;
+        // A deny that may not apply to the attacker's request is not counted on (the risky reading).
+        if (judged.judgement === 'always') return { ...NO_ASSUME, refused: `a deny in its trust policy names ${trustee.id}` };
         continue;
       }
       const how = named ? `trusts ${trustee.id}` : anyone ? 'trusts any principal ("*")' : `trusts account ${trustee.id}`;
-      const found: AssumeDecision = { allowed: true, namedDirectly: named, conditional: statement.hasConditions, how: statement.hasConditions ? `${how} under conditions on ${statement.conditionKeys.join(', ')}` : how };
+      if (judged.judgement === 'never') {
+        refusals.push(`it ${how}, but only under ${judged.never ?? 'a condition'}, which can never hold for ${principal.id}`);
+        continue;
+      }
+      const conditional = judged.judgement === 'depends';
+      const found: AssumeDecision = { allowed: true, namedDirectly: named, conditional, how: conditional ? `${how} under ${judged.depends.join(', ')}` : how, refused: null };
       // Prefer an unconditional, direct trust: it needs the least from the caller.
       if (!best.allowed || (best.conditional && !found.conditional) || (!best.namedDirectly && found.namedDirectly && found.conditional === best.conditional)) best = found;
     }
   }
+  if (!best.allowed && refusals.length > 0) return { ...NO_ASSUME, refused: refusals.join('; ') };
   return best;
 }
 
@@ -414,9 +448,14 @@ export class AwsPolicyEvaluator {
     return out;
   }
 
+  /** Why `role`'s trust policy shuts `principal` out although it names it (a condition that can never hold for it), or null. */
+  trustRefusal(principal: Identity, role: Identity): string | null {
+    return trustAllows(role, principal, this.inventory, this.asOf).refused;
+  }
+
   /** Whether `principal` may assume `role`, and what decided it; null when it may not. */
   assume(principal: Identity, role: Identity): { readonly trust: AssumeDecision; readonly decision: Decision | null } | null {
-    const trust = trustAllows(role, principal, this.inventory);
+    const trust = trustAllows(role, principal, this.inventory, this.asOf);
     if (!trust.allowed) return null;
     const decision = this.may(principal, 'sts:AssumeRole', role.id);
     // Same account, named in the trust policy: the trust alone suffices unless a deny says otherwise.

@@ -63,6 +63,13 @@ export interface TrustStatement {
    * `repo:*`. Other condition values (external ids, source IPs) are never kept.
    */
   readonly pinning?: readonly { readonly key: string; readonly values: readonly string[] }[];
+  /**
+   * The statement's conditions with their operators, so "who may assume it?"
+   * can be decided for a caller (`aws:PrincipalArn`, the time). Values of keys
+   * that can hold a secret (`sts:ExternalId`) are not kept. Absent when the
+   * input gives only the keys.
+   */
+  readonly conditions?: readonly GrantCondition[];
 }
 
 /** A non-human actor. `id` is provider-qualified (ARN, SA email, appId, system:serviceaccount:ns:name). */

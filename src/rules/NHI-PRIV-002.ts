@@ -164,6 +164,9 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
     );
   }
   if (judged.length > 0) sink.note(AWS_SCOPE_NOTE);
+  if (aws.refusals.length > 0) {
+    sink.note(`${plural(aws.refusals.length, 'role assumption')} not counted because the role's trust policy allows it only under a condition that can never hold for the caller: ${listWithMore(aws.refusals, aws.refusals.length)}`);
+  }
   if (notes.unexpanded.size > 0) {
     const roles = [...notes.unexpanded].sort();
     sink.note(`${plural(roles.length, 'role')} not expanded into permissions (custom, or not in the catalog's gcp_roles), so the methods they may give are not judged: ${listWithMore(roles, roles.length)}`);

@@ -109,9 +109,11 @@ export function awsEscalations(
   asOf: Instant,
   data: Readonly<Record<string, RuleData>>,
   maxDepth: number,
-): { readonly everything: ReadonlySet<string>; readonly findings: ReadonlyMap<string, AwsFinding> } {
+): { readonly everything: ReadonlySet<string>; readonly findings: ReadonlyMap<string, AwsFinding>; readonly refusals: readonly string[] } {
   const methods = readAwsMethods(data);
   const evaluator = new AwsPolicyEvaluator(inventory, asOf);
+  /** Roles a principal would reach but whose trust policy shuts it out by a condition: noted, so a reader sees why. */
+  const refusals = new Set<string>();
   const all = inventory.identities().filter((identity) => identity.provider === 'aws' && identity.status !== 'deleted');
 
   /** Admin-equivalent: every probe allowed on every resource, unconditionally, by a `*` or NotAction allow. */
@@ -245,7 +247,11 @@ export function awsEscalations(
         for (const target of candidates(principal, method, pool)) {
           if (method.target === 'assumable-role') {
             const assumed = evaluator.assume(principal, target);
-            if (assumed === null) continue;
+            if (assumed === null) {
+              const refused = evaluator.trustRefusal(principal, target);
+              if (refused !== null) refusals.add(`${principal.id} → ${target.id}: ${refused} (${formatSource(target.source)})`);
+              continue;
+            }
             const decisions = assumed.decision === null ? [] : [{ action: 'sts:AssumeRole', decision: assumed.decision }];
             added.push([principal.id, { method, from: principal, to: target, unlisted: null, decisions, trust: assumed.trust.how }]);
             break search;
@@ -342,5 +348,5 @@ export function awsEscalations(
     }
     findings.set(principal.id, { admin, text, evidence });
   }
-  return { everything: new Set(identities.filter((identity) => admins.has(identity.id)).map((identity) => identity.id)), findings };
+  return { everything: new Set(identities.filter((identity) => admins.has(identity.id)).map((identity) => identity.id)), findings, refusals: [...refusals].sort() };
 }

@@ -70,3 +70,57 @@ describe('AWS policy evaluator', () => {
     expect(wildcardsOverlap('arn:aws:iam::aws:policy/fp4-*', `arn:aws:iam::${ACCOUNT}:policy/*`)).toBe(false);
   });
 });
+
+describe('AWS trust policy conditions', () => {
+  const OTHER = `arn:aws:iam::${ACCOUNT}:user/other`;
+  /** A role trusting the account root, under `conditions`, and two users allowed sts:AssumeRole on it. */
+  function scene(conditions: { operator: string; key: string; values: string[] }[], effect: 'allow' | 'deny' = 'allow') {
+    const trust = [
+      { effect: 'allow' as const, trustees: [{ kind: 'account' as const, id: `arn:aws:iam::${ACCOUNT}:root` }], actions: ['sts:AssumeRole'], hasConditions: effect === 'allow' && conditions.length > 0, conditionKeys: [], ...(effect === 'allow' ? { conditions } : {}) },
+      ...(effect === 'deny' ? [{ effect: 'deny' as const, trustees: [{ kind: 'account' as const, id: `arn:aws:iam::${ACCOUNT}:root` }], actions: ['sts:AssumeRole'], hasConditions: true, conditionKeys: [], conditions }] : []),
+    ];
+    const built = world(
+      identity({ id: USER, type: 'user', provider: 'aws', tenant: ACCOUNT }),
+      identity({ id: OTHER, type: 'user', provider: 'aws', tenant: ACCOUNT }),
+      identity({ id: ROLE, type: 'role', provider: 'aws', tenant: ACCOUNT, trust }),
+      grant({ identity: USER, actions: ['sts:AssumeRole'], resources: ['*'] }),
+      grant({ identity: OTHER, actions: ['sts:AssumeRole'], resources: ['*'] }),
+    );
+    const get = (id: string) => built.inventory.identity(id) as Identity;
+    return { policy: new AwsPolicyEvaluator(built.inventory, AS_OF), role: get(ROLE), user: get(USER), other: get(OTHER) };
+  }
+
+  it('decides aws:PrincipalArn per caller: one in, one shut out with the reason', () => {
+    const { policy, role, user, other } = scene([{ operator: 'ArnEquals', key: 'aws:PrincipalArn', values: [USER] }]);
+    expect(policy.whoMayAssume(role).map((entry) => [entry.identity.id, entry.trust.conditional])).toEqual([[USER, false]]);
+    expect(policy.assume(other, role)).toBeNull();
+    expect(policy.trustRefusal(other, role)).toBe(`it trusts account arn:aws:iam::${ACCOUNT}:root, but only under aws:PrincipalArn ArnEquals "${USER}", which can never hold for ${OTHER}`);
+    expect(policy.trustRefusal(user, role)).toBeNull();
+  });
+
+  it('decides the account and the principal type, and a trust that ended', () => {
+    const who = (conditions: { operator: string; key: string; values: string[] }[]) => {
+      const built = scene(conditions);
+      return built.policy.whoMayAssume(built.role).map((entry) => entry.identity.id);
+    };
+    expect(who([{ operator: 'StringEquals', key: 'aws:PrincipalAccount', values: ['999999999999'] }])).toEqual([]);
+    expect(who([{ operator: 'StringEquals', key: 'aws:PrincipalAccount', values: [ACCOUNT] }])).toEqual([USER, OTHER]);
+    expect(who([{ operator: 'StringEquals', key: 'aws:PrincipalType', values: ['AssumedRole'] }])).toEqual([]);
+    expect(who([{ operator: 'DateLessThan', key: 'aws:CurrentTime', values: ['2026-01-01T00:00:00Z'] }])).toEqual([]);
+    expect(who([{ operator: 'DateLessThan', key: 'aws:CurrentTime', values: ['2027-01-01T00:00:00Z'] }])).toEqual([USER, OTHER]);
+  });
+
+  it('keeps a condition on the request, in words', () => {
+    const { policy, role } = scene([{ operator: 'Bool', key: 'aws:MultiFactorAuthPresent', values: ['true'] }, { operator: 'StringEquals', key: 'sts:ExternalId', values: [] }]);
+    const [entry] = policy.whoMayAssume(role);
+    expect(entry?.trust).toMatchObject({ conditional: true, how: `trusts account arn:aws:iam::${ACCOUNT}:root under aws:MultiFactorAuthPresent Bool "true", sts:ExternalId StringEquals` });
+  });
+
+  it('a deny whose condition always holds for the caller shuts it out; one that depends does not', () => {
+    const denied = scene([{ operator: 'StringLike', key: 'aws:PrincipalArn', values: [`arn:aws:iam::${ACCOUNT}:user/o*`] }], 'deny');
+    expect(denied.policy.whoMayAssume(denied.role).map((entry) => entry.identity.id)).toEqual([USER]);
+    expect(denied.policy.trustRefusal(denied.other, denied.role)).toBe(`a deny in its trust policy names arn:aws:iam::${ACCOUNT}:root`);
+    const depends = scene([{ operator: 'IpAddress', key: 'aws:SourceIp', values: ['10.0.0.0/8'] }], 'deny');
+    expect(depends.policy.whoMayAssume(depends.role).map((entry) => entry.identity.id)).toEqual([USER, OTHER]);
+  });
+});

@@ -207,8 +207,16 @@ describe('AWS policy helpers', () => {
     const [trust] = trustStatements({ Version: '2012-10-17', Statement: [statement] });
     expect(trust?.pinning).toEqual(pinning);
     expect(trust !== undefined && 'pinning' in trust).toBe(pinning !== undefined);
+    // An external id's value is never kept; other values only in `conditions`, with their operator, not as pins.
     expect(JSON.stringify(trust)).not.toContain('sekrit-external-id');
-    expect(JSON.stringify(trust)).not.toContain('10.0.0.0/8');
+    expect(JSON.stringify(trust?.pinning ?? [])).not.toContain('10.0.0.0/8');
+    expect(trust?.conditions ?? []).toEqual((condition === undefined ? [] : Object.entries(condition)).flatMap(([operator, keys]) =>
+      Object.entries(keys as Record<string, unknown>).map(([key, values]) => ({
+        operator,
+        key,
+        values: key.toLowerCase() === 'sts:externalid' ? [] : (Array.isArray(values) ? values : [values]).map(String),
+      })),
+    ));
   });
 
   test('a malformed table is a config error', () => {

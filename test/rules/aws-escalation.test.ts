@@ -44,8 +44,12 @@ function trustFor(method: Method): TrustStatement[] {
 
 /** The account: the attacker, an admin role the method can reach, an admin user, a harmless role. */
 function scene(method: Method, statements: NormalizedRecord[]): ReturnType<typeof world> {
+  return world(...sceneRecords(method, statements));
+}
+
+function sceneRecords(method: Method, statements: NormalizedRecord[]): NormalizedRecord[] {
   const role = (id: string, trust: TrustStatement[]) => identity({ id, type: 'role', provider: 'aws', tenant: ACCOUNT, tenantListed: true, trust, source: at('iam.json', 1) });
-  return world(
+  return [
     role(ATTACKER, []),
     role(ADMIN_ROLE, trustFor(method)),
     grant({ identity: ADMIN_ROLE, actions: ['*'], via: 'AdminAccess', source: at('iam.json', 2) }),
@@ -54,7 +58,7 @@ function scene(method: Method, statements: NormalizedRecord[]): ReturnType<typeo
     role(HARMLESS_ROLE, trustFor(method)),
     grant({ identity: HARMLESS_ROLE, actions: ['s3:GetObject'], via: 'ReadOnly', source: at('iam.json', 5) }),
     ...statements,
-  );
+  ];
 }
 
 function resourceOf(on: string, target: string): string {
@@ -140,6 +144,32 @@ describe('AWS escalation catalog', () => {
     const records = scene({ ...method, target: 'role-trusting', service: 'ec2.amazonaws.com' }, statements(method));
     const run = await runRule(rule, records, AS_OF);
     expect(run.findings.filter((item) => item.subject.id === ATTACKER)).toEqual([]);
+  });
+
+  it('aws-assume-role judges the trust policy\'s conditions: a principal ARN that is not the caller shuts it out, noted; one on the request is named', async () => {
+    const method = METHODS.find((item) => item.id === 'aws-assume-role');
+    if (method === undefined) throw new Error('no aws-assume-role');
+    const withTrust = (conditions: GrantCondition[]) =>
+      world(
+        ...sceneRecords(method, statements(method)).map((record) =>
+          record.kind === 'identity' && record.record.id === ADMIN_ROLE
+            ? { ...record, record: { ...record.record, trust: [{ effect: 'allow' as const, trustees: [{ kind: 'account' as const, id: `arn:aws:iam::${ACCOUNT}:root` }], actions: ['sts:AssumeRole'], hasConditions: true, conditionKeys: conditions.map((c) => c.key), conditions }] } }
+            : record,
+        ),
+      );
+    const other: GrantCondition = { operator: 'ArnEquals', key: 'aws:PrincipalArn', values: [`arn:aws:iam::${ACCOUNT}:role/ops`] };
+    const shut = await runRule(rule, withTrust([other]), AS_OF);
+    expect(shut.findings.filter((item) => item.subject.id === ATTACKER)).toEqual([]);
+    expect(shut.notes).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^2 role assumptions not counted because the role's trust policy allows it only under a condition that can never hold for the caller: .*${ATTACKER} → ${ADMIN_ROLE}: it trusts account arn:aws:iam::${ACCOUNT}:root, but only under aws:PrincipalArn ArnEquals "arn:aws:iam::${ACCOUNT}:role/ops", which can never hold for ${ATTACKER} \\(iam\\.json:1\\)`,
+        ),
+      ),
+    );
+    const mfa: GrantCondition = { operator: 'Bool', key: 'aws:MultiFactorAuthPresent', values: ['true'] };
+    const open = await runRule(rule, withTrust([{ ...other, values: [ATTACKER] }, mfa]), AS_OF);
+    expect(open.findings.find((item) => item.subject.id === ATTACKER)?.message).toContain(`whose trust policy trusts account arn:aws:iam::${ACCOUNT}:root under aws:MultiFactorAuthPresent Bool "true"`);
   });
 
   it('PassRole limited by iam:PassedToService to another service does not pass the role to EC2', async () => {

@@ -195,8 +195,8 @@ function pinningOf(condition: unknown): { key: string; values: string[] }[] {
 /**
  * A role's trust policy (AssumeRolePolicyDocument) as TrustStatements: who may
  * assume the role, with which action, the condition keys that bound it, and
- * the values of the subject/audience keys that pin a federated caller
- * (other condition values are not kept: they can hold external ids).
+ * the values of the subject/audience keys that pin a federated caller, and
+ * every condition with its operator (an external id's value is not kept).
  */
 export function trustStatements(value: unknown): TrustStatement[] {
   const document = decodePolicyDocument(value);
@@ -217,6 +217,7 @@ export function trustStatements(value: unknown): TrustStatement[] {
       ? [...new Set(Object.values(condition).flatMap((keys) => (isMapping(keys) ? Object.keys(keys) : [])))].sort()
       : [];
     const pinning = pinningOf(condition);
+    const conditions = conditionsOf(condition);
     statements.push({
       effect: raw['Effect'] === 'Deny' ? 'deny' : 'allow',
       trustees,
@@ -224,6 +225,7 @@ export function trustStatements(value: unknown): TrustStatement[] {
       hasConditions: conditionKeys.length > 0,
       conditionKeys,
       ...(pinning.length === 0 ? {} : { pinning }),
+      ...(conditions.length === 0 ? {} : { conditions }),
     });
   }
   return statements;
