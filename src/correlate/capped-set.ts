@@ -26,13 +26,18 @@ export function intern(value: string): string {
 /** What a set that keeps no evidence stores for every value. */
 const NO_EVIDENCE: ActivityRef = { time: 0, source: { file: '', line: 0 } };
 
-/** Shared by every set that has not been added to; never written (add replaces it first). */
-const EMPTY: Map<string, ActivityRef> = new Map();
-
 export interface CappedSetData {
   readonly values: ReadonlyMap<string, ActivityRef>;
   readonly overflowed: boolean;
 }
+
+/**
+ * Up to this many values a set keeps two small arrays instead of a Map: most
+ * keys see a handful of actions, agents or networks, and a Map with its hash
+ * table costs several times as much as the arrays (50,000 identities hold
+ * hundreds of thousands of sets). A linear search over eight is as fast as hashing.
+ */
+const SMALL = 8;
 
 /**
  * A set of distinct strings that stops growing at `cap`, so that memory
@@ -43,8 +48,14 @@ export interface CappedSetData {
  * earliest event that showed it, as evidence.
  */
 export class CappedSet {
-  // Created on first use: most keys fill only a few of their sets, and an empty Map is not free.
-  private values: Map<string, ActivityRef> = EMPTY;
+  /**
+   * A small set, created on first use: its values, each followed by its first
+   * sighting when the set keeps evidence (`[value, ref, value, ref…]`). Grown
+   * one exact-size copy at a time: a pushed-to array reserves room for 17.
+   */
+  private small: (string | ActivityRef)[] | null = null;
+  // Past SMALL values (or at the cap, when the cap is smaller): a Map.
+  private map: Map<string, ActivityRef> | null = null;
   private overflowed = false;
   private lastValue: string | undefined;
   /** The time of the last value's stored first sighting or later: a later repeat changes nothing. */
@@ -64,60 +75,107 @@ export class CappedSet {
 
   add(value: string, seen: ActivityRef): void {
     // Logs repeat the same value for a key over and over: settle a repeat of the
-    // last value, seen no earlier, without hashing it (values are fresh strings).
+    // last value, seen no earlier, without looking it up (values are fresh strings).
     if (value === this.lastValue && seen.time > this.lastTime) return;
     this.lastValue = value;
     this.lastTime = seen.time;
     // Sets without evidence share one placeholder: they only need the value.
     const at = this.firstSeen ? seen : NO_EVIDENCE;
-    const known = this.values.get(value);
-    if (known !== undefined) {
-      // Most repeats are later than the first sighting: settle those on time alone.
-      if (at.time <= known.time && compareActivity(at, known) < 0) this.values.set(value, at);
+    if (this.map !== null) {
+      this.addToMap(this.map, value, at);
       return;
     }
-    if (this.values.size < this.cap) {
-      if (this.values === EMPTY) this.values = new Map();
-      this.values.set(intern(value), at);
+    const small = this.small;
+    if (small === null) {
+      this.small = this.firstSeen ? [intern(value), at] : [intern(value)];
+      return;
+    }
+    // Only values are strings, so a hit is a value's slot.
+    const index = small.indexOf(value);
+    if (index !== -1) {
+      const known = small[index + 1];
+      // Most repeats are later than the first sighting: settle those on time alone.
+      if (this.firstSeen && typeof known === 'object' && at.time <= known.time && compareActivity(at, known) < 0) small[index + 1] = at;
+      return;
+    }
+    const count = this.firstSeen ? small.length / 2 : small.length;
+    if (count < SMALL && count < this.cap) {
+      this.small = this.firstSeen ? small.concat(intern(value), at) : small.concat(intern(value));
+      return;
+    }
+    // Grown past the arrays, or at a cap smaller than them: a Map from now on.
+    const map = new Map(this.entries());
+    this.map = map;
+    this.small = null;
+    this.addToMap(map, value, at);
+  }
+
+  private addToMap(map: Map<string, ActivityRef>, value: string, at: ActivityRef): void {
+    const known = map.get(value);
+    if (known !== undefined) {
+      if (at.time <= known.time && compareActivity(at, known) < 0) map.set(value, at);
+      return;
+    }
+    if (map.size < this.cap) {
+      map.set(intern(value), at);
       this.largest = undefined;
       return;
     }
     this.overflowed = true;
-    const largest = this.largestValue();
+    const largest = this.largestValue(map);
     if (largest !== undefined && value < largest) {
-      this.values.delete(largest);
-      this.values.set(value, at);
+      map.delete(largest);
+      map.set(value, at);
       this.largest = undefined;
     }
   }
 
+  /** Every kept value with its first sighting (the placeholder for sets without evidence). */
+  private entries(): [string, ActivityRef][] {
+    if (this.map !== null) return [...this.map];
+    const out: [string, ActivityRef][] = [];
+    const small = this.small ?? [];
+    const step = this.firstSeen ? 2 : 1;
+    for (let i = 0; i < small.length; i += step) {
+      const value = small[i];
+      const at = this.firstSeen ? small[i + 1] : NO_EVIDENCE;
+      if (typeof value === 'string' && typeof at === 'object') out.push([value, at]);
+    }
+    return out;
+  }
+
   /** Union; used when partial folds (from files, workers or aliases) are combined. */
   merge(other: CappedSet): void {
-    for (const [value, at] of other.values) this.add(value, at);
+    for (const [value, at] of other.entries()) this.add(value, at);
     if (other.overflowed) this.overflowed = true;
   }
 
   /** Plain data for a worker message (structured clone keeps Maps, not classes). */
   toData(): CappedSetData {
-    return { values: new Map(this.values), overflowed: this.overflowed };
+    return { values: new Map(this.entries()), overflowed: this.overflowed };
   }
 
   static fromData(cap: number, data: CappedSetData, firstSeen = true): CappedSet {
     const set = new CappedSet(cap, firstSeen);
-    if (data.values.size > 0) set.values = new Map(data.values);
+    if (data.values.size > 0 && data.values.size <= Math.min(SMALL, cap)) {
+      set.small = firstSeen ? [...data.values].flat() : [...data.values.keys()];
+    } else if (data.values.size > 0) {
+      set.map = new Map(data.values);
+    }
     set.overflowed = data.overflowed;
     return set;
   }
 
   view(): CappedSetView {
-    const values = [...this.values.keys()].sort();
-    const firstSeen = this.firstSeen ? new Map(values.map((value) => [value, this.values.get(value) as ActivityRef])) : new Map<string, ActivityRef>();
+    const entries = this.entries().sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const values = entries.map(([value]) => value);
+    const firstSeen = this.firstSeen ? new Map(entries) : new Map<string, ActivityRef>();
     return { values, size: values.length, overflow: this.overflowed, firstSeen };
   }
 
-  private largestValue(): string | undefined {
+  private largestValue(map: Map<string, ActivityRef>): string | undefined {
     if (this.largest === undefined) {
-      for (const value of this.values.keys()) {
+      for (const value of map.keys()) {
         if (this.largest === undefined || value > this.largest) this.largest = value;
       }
     }
