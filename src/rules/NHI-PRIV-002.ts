@@ -7,6 +7,7 @@
 import { classifyIdentity, defineRule, UNKNOWN_USE } from '../engine/rule-api.js';
 import { awsEscalations, AWS_SCOPE_NOTE } from './aws-escalation.js';
 import type { Grant, Identity } from '../model/index.js';
+import { emptyEntraNotes, entraMatches, entraNoteLines } from './entra-escalation.js';
 import { emptyNotes, matchEvidence, matchText, readListMap, readMethods, type Granting, type Match, type Method } from './escalation-support.js';
 import { gcpMatches } from './gcp-escalation.js';
 import { grantKeys, grantedBy, isAllActions, isDenied, resourceBreadth, unconditionalDenies, type Denies } from './privilege-support.js';
@@ -60,6 +61,7 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
   const methods = readMethods(ctx.data);
   const notes = emptyNotes();
   const gcp = { inventory, methods: methods.filter((method) => method.provider === 'gcp'), roles: readListMap(ctx.data, 'gcp_roles'), asOf: ctx.asOf, notes };
+  const entra = { inventory, methods: methods.filter((method) => method.provider === 'entra' && !method.ownerOfPrivilegedApp), notes, entra: emptyEntraNotes() };
   const ownership = methods.filter((method) => method.ownerOfPrivilegedApp);
 
   const direct = new Map<string, Match[]>();
@@ -92,7 +94,11 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
     }
     const keys = grantKeys(identity, grants);
     const found =
-      identity.provider === 'gcp' ? gcpMatches(identity, grants, keys, denies, gcp) : directMatches(methodsFor(methods, identity.provider), grants, keys, denies);
+      identity.provider === 'gcp'
+        ? gcpMatches(identity, grants, keys, denies, gcp)
+        : identity.provider === 'entra'
+          ? entraMatches(identity, grants, keys, denies, entra)
+          : directMatches(methodsFor(methods, identity.provider), grants, keys, denies);
     if (found.length > 0) direct.set(identity.id, found);
   }
 
@@ -129,7 +135,7 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
   for (const identity of inventory.identities()) {
     const matches = [...(direct.get(identity.id) ?? []), ...(viaOwnership.get(identity.id) ?? [])];
     if (matches.length === 0) continue;
-    const admin = matches.some((match) => match.method.admin);
+    const admin = matches.some((match) => match.admin ?? match.method.admin);
     sink.report({
       messageId: admin ? 'escalation-to-admin' : 'escalation',
       message:
@@ -164,6 +170,7 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
       `${plural(notes.notMorePrivileged.length, 'method')} not reported because the only identities ${notes.notMorePrivileged.length === 1 ? 'it reaches hold' : 'they reach hold'} nothing more than the holder: ${listWithMore(notes.notMorePrivileged, notes.notMorePrivileged.length)}`,
     );
   }
+  for (const note of entraNoteLines(entra.entra)) sink.note(note);
   const peopleNote = humanSkipNote(people);
   if (peopleNote !== null) sink.note(peopleNote);
   if (deleted.length > 0) sink.note(`${plural(deleted.length, 'identity')} not judged because ${deleted.length === 1 ? 'it is' : 'they are'} deleted: ${listWithMore(deleted.sort(), deleted.length)}`);

@@ -103,6 +103,8 @@ export interface Match {
   readonly reach?: string;
   /** The identities the method reaches, for evidence. */
   readonly targets?: readonly Identity[];
+  /** Overrides `method.admin` for this match (an Entra method held only as a delegated permission is not admin on its own). */
+  readonly admin?: boolean;
 }
 
 /** Problems met while judging, turned into notes by NHI-PRIV-002. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Grant, NormalizedRecord } from '../../src/model/index.js';
+import type { Grant, Identity, NormalizedRecord } from '../../src/model/index.js';
 import { rule } from '../../src/rules/NHI-PRIV-002.js';
 import { runRule } from '../helpers/run-rule.js';
 import { at, grant, identity, t, world } from '../helpers/world.js';
@@ -37,7 +37,7 @@ interface Case {
 }
 
 async function check(cases: readonly Case[], provider: string): Promise<void> {
-  expect(cases.map((c) => c.method).sort()).toEqual(ids(provider).filter((id) => id !== 'entra-owner-of-privileged-app' || provider !== 'entra').sort());
+  expect(cases.map((c) => c.method).sort()).toEqual(ids(provider).sort());
 }
 
 // ---- GCP ----
@@ -112,12 +112,78 @@ const GCP: readonly Case[] = [
   onProject('gcp-org-policy-set', 'orgpolicy.policy.set', 'organizations/7'),
 ];
 
-const PROVIDERS = { gcp: { cases: GCP, holder: SA } } as const;
+// ---- Entra ----
+const GRAPH = '00000003-0000-0000-c000-000000000000';
+const APP = 'aa000000-0000-4000-8000-000000000001';
+const ENTRA_ADMIN = 'aa000000-0000-4000-8000-000000000002';
+const ENTRA_WEAK = 'aa000000-0000-4000-8000-000000000003';
+const CUSTOM_API = 'aa000000-0000-4000-8000-0000000000c1';
+const TENANT = '11111111-1111-4111-8111-111111111111';
+/** Service principal object ids, which grants name (appRoleAssignment principalId / resourceId, oauth2PermissionGrant clientId). */
+const sp = (appId: string): string => `sp-${appId.slice(-2)}`;
+const app = (id: string, extra: Partial<Identity> = {}, line = 3): NormalizedRecord =>
+  identity({ id, aliases: [sp(id)], type: 'app', provider: 'entra', tenant: TENANT, source: at('service-principals.json', line), ...extra });
+/** An application permission (appRoleAssignment), as entra-permission-grants writes it. */
+const appRole = (holder: string, permission: string, line: number, resource = GRAPH, name = 'Microsoft Graph'): NormalizedRecord =>
+  grant({ identity: sp(holder), actions: [permission], resources: [sp(resource)], via: `app-role:${name}`, source: at('app-role-assignments.json', line) });
+/** A delegated permission (oauth2PermissionGrant). */
+const delegated = (holder: string, scopes: readonly string[], line: number, resource = GRAPH): NormalizedRecord =>
+  grant({ identity: sp(holder), actions: scopes, resources: [sp(resource)], via: `delegated:${sp(resource)}`, consent: 'all-principals', source: at('oauth2-permission-grants.json', line) });
+const entraApps = (adminExtra: Partial<Identity> = {}, weakExtra: Partial<Identity> = {}): NormalizedRecord[] => [
+  app(GRAPH, { displayName: 'Microsoft Graph' }, 2),
+  app(APP, {}, 3),
+  appRole(APP, 'User.Read.All', 10),
+  app(ENTRA_ADMIN, { displayName: 'Tenant Automation', ...adminExtra }, 4),
+  appRole(ENTRA_ADMIN, 'RoleManagement.ReadWrite.Directory', 11),
+  app(ENTRA_WEAK, { displayName: 'Report Sync', ...weakExtra }, 5),
+  appRole(ENTRA_WEAK, 'User.Read.All', 12),
+  app(CUSTOM_API, { displayName: 'Contoso API' }, 6),
+];
+const HELD_BY_ADMIN = `${ENTRA_ADMIN} "Tenant Automation", which holds RoleManagement.ReadWrite.Directory (application, Microsoft Graph)`;
+
+const ENTRA: readonly Case[] = [
+  {
+    method: 'entra-app-role-assignment',
+    fires: () => [...entraApps(), appRole(APP, 'AppRoleAssignment.ReadWrite.All', 20)],
+    // An app role of another API that happens to carry the same value is not the Graph permission.
+    near: () => [...entraApps(), appRole(APP, 'AppRoleAssignment.ReadWrite.All', 20, CUSTOM_API, 'Contoso API')],
+  },
+  {
+    method: 'entra-role-management',
+    fires: () => [...entraApps(), appRole(APP, 'RoleManagement.ReadWrite.Directory', 20)],
+    // A delegated scope of the same name exposed by another API (its resource resolves to Contoso API).
+    near: () => [...entraApps(), delegated(APP, ['RoleManagement.ReadWrite.Directory'], 20, CUSTOM_API)],
+  },
+  {
+    method: 'entra-application-write',
+    fires: () => [...entraApps(), appRole(APP, 'Application.ReadWrite.All', 20)],
+    // Every other app of the inputs holds nothing more than the holder: noted, not reported.
+    near: () => [...entraApps().filter((record) => !(record.kind === 'grant' && record.record.identity === sp(ENTRA_ADMIN))), appRole(APP, 'Application.ReadWrite.All', 20)],
+    names: `reaching every app and service principal of tenant ${TENANT} (more privileged in the inputs: ${HELD_BY_ADMIN})`,
+  },
+  {
+    method: 'entra-application-write-owned',
+    fires: () => [...entraApps({ owner: sp(APP) }), appRole(APP, 'Application.ReadWrite.OwnedBy', 20)],
+    // It owns only an app that holds nothing more than itself.
+    near: () => [...entraApps({ owner: 'dana@acme.example' }, { owner: sp(APP) }), appRole(APP, 'Application.ReadWrite.OwnedBy', 20)],
+    names: `reaching the app it owns: ${HELD_BY_ADMIN}`,
+  },
+  {
+    method: 'entra-owner-of-privileged-app',
+    fires: () => [...entraApps({ owner: APP })],
+    // The privileged app it owns is deleted.
+    near: () => [...entraApps({ owner: APP, status: 'deleted' })],
+    names: `owner of app ${ENTRA_ADMIN} (service-principals.json:4), which can escalate through entra-role-management`,
+  },
+];
+
+const PROVIDERS = { gcp: { cases: GCP, holder: SA }, entra: { cases: ENTRA, holder: APP } } as const;
 
 describe('escalation-methods catalog (non-AWS)', () => {
   it('has the expected number of methods per provider, each with a title, a source, a target and a how', () => {
     expect(ids('gcp')).toHaveLength(18);
-    for (const provider of ['gcp']) {
+    expect(ids('entra')).toHaveLength(5);
+    for (const provider of ['gcp', 'entra']) {
       for (const method of catalog.providers[provider] ?? []) {
         expect(method.title, method.id).toBeTruthy();
         expect(method.source, method.id).toBeTruthy();
