@@ -260,3 +260,93 @@ describe('GCP escalation details', () => {
     );
   });
 });
+
+describe('Entra escalation details', () => {
+  const holderFinding = async (...records: NormalizedRecord[]) => {
+    const run = await runRule(rule, world(...records), AS_OF);
+    return { run, finding: run.findings.find((f) => f.subject.id === APP) };
+  };
+
+  it('a delegated-only AppRoleAssignment.ReadWrite.All is reported with the caveat, not as admin', async () => {
+    const { finding } = await holderFinding(...entraApps(), delegated(APP, ['AppRoleAssignment.ReadWrite.All', 'offline_access'], 20));
+    expect(finding?.messageId).toBe('escalation');
+    expect(finding?.severity).toBeUndefined();
+    expect(finding?.message).toContain(
+      'entra-app-role-assignment — "AppRoleAssignment.ReadWrite.All" via delegated:sp-00 (oauth2-permission-grants.json:20), ' +
+        "held only as a delegated permission (tenant-wide consent), which acts with the signed-in user's own rights: it raises privileges when a user allowed to do this uses the app, not on its own: ",
+    );
+  });
+
+  it('the application permission wins over a delegated one of the same name: critical, naming the appRoleAssignment', async () => {
+    const { finding } = await holderFinding(...entraApps(), delegated(APP, ['AppRoleAssignment.ReadWrite.All'], 20), appRole(APP, 'AppRoleAssignment.ReadWrite.All', 21));
+    expect(finding?.messageId).toBe('escalation-to-admin');
+    expect(finding?.severity).toBe('critical');
+    expect(finding?.message).toContain('entra-app-role-assignment — "AppRoleAssignment.ReadWrite.All" via app-role:Microsoft Graph (app-role-assignments.json:21): grants itself');
+    expect(finding?.message).not.toContain('delegated');
+  });
+
+  it('a grant that says neither application nor delegated, on a resource the inputs do not show, is judged as a Graph application permission and says so', async () => {
+    const { finding } = await holderFinding(app(APP), grant({ identity: APP, actions: ['RoleManagement.ReadWrite.Directory'], resources: ['*'], via: 'inventory', source: at('inventory.yaml', 7) }));
+    expect(finding?.messageId).toBe('escalation-to-admin');
+    expect(finding?.message).toContain(
+      '(inventory.yaml:7), application or delegated permission: not in the inputs, judged as an application permission; an unnamed resource app is not in the inputs, judged as Microsoft Graph: assigns',
+    );
+  });
+
+  it('a delegated grant whose resource service principal is not in the inputs is judged as Graph, saying which resource', async () => {
+    const { finding } = await holderFinding(app(APP), grant({ identity: APP, actions: ['Application.ReadWrite.All'], resources: ['sp-unknown'], via: 'delegated:sp-unknown', consent: 'principal', source: at('oauth2-permission-grants.json', 9) }));
+    expect(finding?.message).toContain('held only as a delegated permission (consent by one user)');
+    expect(finding?.message).toContain('resource app sp-unknown is not in the inputs, judged as Microsoft Graph');
+  });
+
+  it('Application.ReadWrite.All is reported when the inputs list no other app\'s permissions, saying any app may hold more', async () => {
+    const { finding } = await holderFinding(app(APP), app(ENTRA_WEAK), appRole(APP, 'Application.ReadWrite.All', 20));
+    expect(finding?.message).toContain(
+      `entra-application-write — "Application.ReadWrite.All" via app-role:Microsoft Graph (app-role-assignments.json:20), reaching every app and service principal of tenant ${TENANT} ` +
+        "(the inputs list no other app's permissions; any app of the tenant may hold more): ",
+    );
+  });
+
+  it('Application.ReadWrite.All does not reach an app of another tenant', async () => {
+    const { run, finding } = await holderFinding(
+      app(APP),
+      appRole(APP, 'User.Read.All', 10),
+      app(ENTRA_WEAK, {}, 5),
+      appRole(ENTRA_WEAK, 'User.Read.All', 12),
+      app(ENTRA_ADMIN, { tenant: '22222222-2222-4222-8222-222222222222' }),
+      appRole(ENTRA_ADMIN, 'RoleManagement.ReadWrite.Directory', 11),
+      appRole(APP, 'Application.ReadWrite.All', 20),
+    );
+    expect(finding).toBeUndefined();
+    expect(run.notes).toEqual(expect.arrayContaining([expect.stringContaining(`${APP} → every app of tenant ${TENANT} (entra-application-write, app-role-assignments.json:20; 1 other app in the inputs, none holding more; apps absent from the inputs may hold more)`)]));
+  });
+
+  it('names the reached app in the evidence', async () => {
+    const { finding } = await holderFinding(...entraApps(), appRole(APP, 'Application.ReadWrite.All', 20));
+    expect(finding?.evidence.map((e) => e.key)).toEqual([`identity:${APP}`, `grant:${APP}:app-role:Microsoft Graph#2`, `target:${ENTRA_ADMIN}`]);
+  });
+
+  it('Application.ReadWrite.OwnedBy with no owner named anywhere in the inputs is reported, saying the owned apps are not known', async () => {
+    const { finding } = await holderFinding(...entraApps(), appRole(APP, 'Application.ReadWrite.OwnedBy', 20));
+    expect(finding?.message).toContain('reaching the apps it owns (no app in the inputs names its owners, so which apps it owns is not known; any of them may hold more)');
+  });
+
+  it('Application.ReadWrite.OwnedBy when owners are named but none is the holder is noted, not reported', async () => {
+    const { run, finding } = await holderFinding(...entraApps({ owner: 'dana@acme.example' }), appRole(APP, 'Application.ReadWrite.OwnedBy', 20));
+    expect(finding).toBeUndefined();
+    expect(run.notes).toContain(
+      `1 identity holding Application.ReadWrite.OwnedBy is not reported because no app in the inputs names it as owner (the inputs give each app's first owner only, so an app it co-owns is not seen): ${APP} (entra-application-write-owned, app-role-assignments.json:20)`,
+    );
+  });
+
+  it('Application.ReadWrite.OwnedBy on an owned app whose permissions are not in the inputs is reported and says so', async () => {
+    const GHOST = 'aa000000-0000-4000-8000-0000000000ee';
+    const { finding } = await holderFinding(...entraApps(), app(GHOST, { owner: APP }), appRole(APP, 'Application.ReadWrite.OwnedBy', 20));
+    expect(finding?.message).toContain(`reaching the app it owns: ${GHOST} (its own permissions are not in the inputs, so it may hold more)`);
+  });
+
+  it('a custom-provider identity is still checked against the Entra permission names', async () => {
+    const run = await runRule(rule, world(identity({ id: 'bot' }), grant({ identity: 'bot', actions: ['RoleManagement.ReadWrite.Directory'] })), AS_OF);
+    expect(run.findings.map((f) => f.message)).toEqual([expect.stringContaining('entra-role-management — ')]);
+  });
+});
