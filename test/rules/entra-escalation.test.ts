@@ -58,6 +58,8 @@ const assignment = (appRoleId: string, principal = 'd2000000-0000-4000-8000-0000
 const APP_ROLE_ASSIGNMENT = '06b708a9-e830-4db3-a914-8e69da51d44f';
 const ROLE_MANAGEMENT = '9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8';
 const OWNED_BY = '18a4783c-866b-4cc7-a460-3d5e5662c884';
+const USER_AUTH_METHODS = '50483e42-d915-4231-9639-7fdb7fd190e5';
+const ROLE_ASSIGNMENT_SCHEDULE = 'dd199f4a-f148-40a4-a2ec-f0069cc799ec';
 
 describe('NHI-PRIV-002 on Entra adapter output', () => {
   it('a delegated AppRoleAssignment.ReadWrite.All of Graph (oauth2PermissionGrant) is reported with the delegated caveat, not critical', async () => {
@@ -74,6 +76,16 @@ describe('NHI-PRIV-002 on Entra adapter output', () => {
     const finding = run.findings.find((f) => f.subject.id === HOLDER);
     expect(finding?.messageId).toBe('escalation-to-admin');
     expect(finding?.message).toMatch(/entra-app-role-assignment — "AppRoleAssignment\.ReadWrite\.All" via app-role:Microsoft Graph \(app-role-assignments\.json:\d+ \(value\[0\]\)\): grants itself/);
+  });
+
+  it.each([
+    ['entra-temporary-access-pass', USER_AUTH_METHODS],
+    ['entra-role-assignment-schedule', ROLE_ASSIGNMENT_SCHEDULE],
+  ])('%s fires on its Graph app role id as an appRoleAssignment names it', async (method, appRoleId) => {
+    const run = await runRule(rule, world(...(await scene([], [assignment(appRoleId)]))), AS_OF);
+    const finding = run.findings.find((f) => f.subject.id === HOLDER);
+    expect(finding?.messageId).toBe('escalation-to-admin');
+    expect(finding?.message).toContain(`through 1 method: ${method} — `);
   });
 
   it('a same-named delegated scope of another API is not the Graph permission: noted, not reported', async () => {

@@ -155,6 +155,17 @@ const ENTRA: readonly Case[] = [
     near: () => [...entraApps(), delegated(APP, ['RoleManagement.ReadWrite.Directory'], 20, CUSTOM_API)],
   },
   {
+    method: 'entra-role-assignment-schedule',
+    fires: () => [...entraApps(), appRole(APP, 'RoleAssignmentSchedule.ReadWrite.Directory', 20)],
+    near: () => [...entraApps(), appRole(APP, 'RoleAssignmentSchedule.ReadWrite.Directory', 20, CUSTOM_API, 'Contoso API')],
+  },
+  {
+    method: 'entra-temporary-access-pass',
+    fires: () => [...entraApps(), appRole(APP, 'UserAuthenticationMethod.ReadWrite.All', 20)],
+    // Read-only access to authentication methods creates none; the deleted app beside it is noted.
+    near: () => [...entraApps(), appRole(APP, 'UserAuthenticationMethod.Read.All', 20), app('aa000000-0000-4000-8000-0000000000dd', { status: 'deleted' }, 7)],
+  },
+  {
     method: 'entra-application-write',
     fires: () => [...entraApps(), appRole(APP, 'Application.ReadWrite.All', 20)],
     // Every other app of the inputs holds nothing more than the holder: noted, not reported.
@@ -182,7 +193,7 @@ const PROVIDERS = { gcp: { cases: GCP, holder: SA }, entra: { cases: ENTRA, hold
 describe('escalation-methods catalog (non-AWS)', () => {
   it('has the expected number of methods per provider, each with a title, a source, a target and a how', () => {
     expect(ids('gcp')).toHaveLength(18);
-    expect(ids('entra')).toHaveLength(5);
+    expect(ids('entra')).toHaveLength(7);
     for (const provider of ['gcp', 'entra']) {
       for (const method of catalog.providers[provider] ?? []) {
         expect(method.title, method.id).toBeTruthy();
