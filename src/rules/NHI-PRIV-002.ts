@@ -8,6 +8,7 @@ import { classifyIdentity, defineRule, UNKNOWN_USE } from '../engine/rule-api.js
 import { awsEscalations } from './aws-escalation.js';
 import { AWS_SCOPE_NOTE } from './aws-privilege-support.js';
 import type { Grant, Identity } from '../model/index.js';
+import { emptyEntraNotes, entraMatches, entraNoteLines } from './entra-escalation.js';
 import { emptyNotes, isAdminMatch, matchEvidence, matchText, readList, readListMap, readMethods, type Granting, type Match, type Method } from './escalation-support.js';
 import { gcpMatches } from './gcp-escalation.js';
 import { k8sMatches } from './k8s-escalation.js';
@@ -68,6 +69,7 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
     harmlessRoles: new Set(readList(ctx.data, 'k8s_harmless_roles')),
     notes,
   };
+  const entra = { inventory, methods: methods.filter((method) => method.provider === 'entra' && !method.ownerOfPrivilegedApp), notes, entra: emptyEntraNotes() };
   const ownership = methods.filter((method) => method.ownerOfPrivilegedApp);
 
   const direct = new Map<string, Match[]>();
@@ -104,7 +106,9 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
         ? gcpMatches(identity, grants, keys, denies, gcp)
         : identity.provider === 'k8s'
           ? k8sMatches(identity, grants, keys, denies, k8s)
-          : directMatches(methodsFor(methods, identity.provider), grants, keys, denies);
+          : identity.provider === 'entra'
+            ? entraMatches(identity, grants, keys, denies, entra)
+            : directMatches(methodsFor(methods, identity.provider), grants, keys, denies);
     if (found.length > 0) direct.set(identity.id, found);
   }
 
@@ -183,6 +187,7 @@ export const rule = defineRule<Params>('NHI-PRIV-002', (ctx, sink) => {
       `${plural(notes.notMorePrivileged.length, 'method')} not reported because the only identities ${notes.notMorePrivileged.length === 1 ? 'it reaches hold' : 'they reach hold'} nothing more than the holder: ${listWithMore(notes.notMorePrivileged, notes.notMorePrivileged.length)}`,
     );
   }
+  for (const note of entraNoteLines(entra.entra)) sink.note(note);
   const peopleNote = humanSkipNote(people);
   if (peopleNote !== null) sink.note(peopleNote);
   if (deleted.length > 0) sink.note(`${plural(deleted.length, 'identity')} not judged because ${deleted.length === 1 ? 'it is' : 'they are'} deleted: ${listWithMore(deleted.sort(), deleted.length)}`);

@@ -111,7 +111,7 @@ export interface Match {
   readonly reach?: string;
   /** The identities the method reaches, for evidence. */
   readonly targets?: readonly Identity[];
-  /** Whether this match reaches admin, where that depends on where it applies (a namespaced Kubernetes bind does not); else the method's `admin`. */
+  /** Overrides `method.admin` for this match, where that depends on more than the method: a namespaced Kubernetes bind, an Entra method held only as a delegated permission. */
   readonly admin?: boolean;
 }
 

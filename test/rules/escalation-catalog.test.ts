@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Grant, NormalizedRecord } from '../../src/model/index.js';
+import type { Grant, Identity, NormalizedRecord } from '../../src/model/index.js';
 import { rule } from '../../src/rules/NHI-PRIV-002.js';
 import { runRule } from '../helpers/run-rule.js';
 import { at, credential, grant, identity, t, world } from '../helpers/world.js';
@@ -37,7 +37,7 @@ interface Case {
 }
 
 async function check(cases: readonly Case[], provider: string): Promise<void> {
-  expect(cases.map((c) => c.method).sort()).toEqual(ids(provider).filter((id) => id !== 'entra-owner-of-privileged-app' || provider !== 'entra').sort());
+  expect(cases.map((c) => c.method).sort()).toEqual(ids(provider).sort());
 }
 
 // ---- GCP ----
@@ -184,13 +184,90 @@ const K8S: readonly Case[] = [
   },
 ];
 
-const PROVIDERS = { gcp: { cases: GCP, holder: SA }, k8s: { cases: K8S, holder: RUNNER } } as const;
+// ---- Entra ----
+const GRAPH = '00000003-0000-0000-c000-000000000000';
+const APP = 'aa000000-0000-4000-8000-000000000001';
+const ENTRA_ADMIN = 'aa000000-0000-4000-8000-000000000002';
+const ENTRA_WEAK = 'aa000000-0000-4000-8000-000000000003';
+const CUSTOM_API = 'aa000000-0000-4000-8000-0000000000c1';
+const TENANT = '11111111-1111-4111-8111-111111111111';
+/** Service principal object ids, which grants name (appRoleAssignment principalId / resourceId, oauth2PermissionGrant clientId). */
+const sp = (appId: string): string => `sp-${appId.slice(-2)}`;
+const app = (id: string, extra: Partial<Identity> = {}, line = 3): NormalizedRecord =>
+  identity({ id, aliases: [sp(id)], type: 'app', provider: 'entra', tenant: TENANT, source: at('service-principals.json', line), ...extra });
+/** An application permission (appRoleAssignment), as entra-permission-grants writes it. */
+const appRole = (holder: string, permission: string, line: number, resource = GRAPH, name = 'Microsoft Graph'): NormalizedRecord =>
+  grant({ identity: sp(holder), actions: [permission], resources: [sp(resource)], via: `app-role:${name}`, source: at('app-role-assignments.json', line) });
+/** A delegated permission (oauth2PermissionGrant). */
+const delegated = (holder: string, scopes: readonly string[], line: number, resource = GRAPH): NormalizedRecord =>
+  grant({ identity: sp(holder), actions: scopes, resources: [sp(resource)], via: `delegated:${sp(resource)}`, consent: 'all-principals', source: at('oauth2-permission-grants.json', line) });
+const entraApps = (adminExtra: Partial<Identity> = {}, weakExtra: Partial<Identity> = {}): NormalizedRecord[] => [
+  app(GRAPH, { displayName: 'Microsoft Graph' }, 2),
+  app(APP, {}, 3),
+  appRole(APP, 'User.Read.All', 10),
+  app(ENTRA_ADMIN, { displayName: 'Tenant Automation', ...adminExtra }, 4),
+  appRole(ENTRA_ADMIN, 'RoleManagement.ReadWrite.Directory', 11),
+  app(ENTRA_WEAK, { displayName: 'Report Sync', ...weakExtra }, 5),
+  appRole(ENTRA_WEAK, 'User.Read.All', 12),
+  app(CUSTOM_API, { displayName: 'Contoso API' }, 6),
+];
+const HELD_BY_ADMIN = `${ENTRA_ADMIN} "Tenant Automation", which holds RoleManagement.ReadWrite.Directory (application, Microsoft Graph)`;
+
+const ENTRA: readonly Case[] = [
+  {
+    method: 'entra-app-role-assignment',
+    fires: () => [...entraApps(), appRole(APP, 'AppRoleAssignment.ReadWrite.All', 20)],
+    // An app role of another API that happens to carry the same value is not the Graph permission.
+    near: () => [...entraApps(), appRole(APP, 'AppRoleAssignment.ReadWrite.All', 20, CUSTOM_API, 'Contoso API')],
+  },
+  {
+    method: 'entra-role-management',
+    fires: () => [...entraApps(), appRole(APP, 'RoleManagement.ReadWrite.Directory', 20)],
+    // A delegated scope of the same name exposed by another API (its resource resolves to Contoso API).
+    near: () => [...entraApps(), delegated(APP, ['RoleManagement.ReadWrite.Directory'], 20, CUSTOM_API)],
+  },
+  {
+    method: 'entra-role-assignment-schedule',
+    fires: () => [...entraApps(), appRole(APP, 'RoleAssignmentSchedule.ReadWrite.Directory', 20)],
+    near: () => [...entraApps(), appRole(APP, 'RoleAssignmentSchedule.ReadWrite.Directory', 20, CUSTOM_API, 'Contoso API')],
+  },
+  {
+    method: 'entra-temporary-access-pass',
+    fires: () => [...entraApps(), appRole(APP, 'UserAuthenticationMethod.ReadWrite.All', 20)],
+    // Read-only access to authentication methods creates none; the deleted app beside it is noted.
+    near: () => [...entraApps(), appRole(APP, 'UserAuthenticationMethod.Read.All', 20), app('aa000000-0000-4000-8000-0000000000dd', { status: 'deleted' }, 7)],
+  },
+  {
+    method: 'entra-application-write',
+    fires: () => [...entraApps(), appRole(APP, 'Application.ReadWrite.All', 20)],
+    // Every other app of the inputs holds nothing more than the holder: noted, not reported.
+    near: () => [...entraApps().filter((record) => !(record.kind === 'grant' && record.record.identity === sp(ENTRA_ADMIN))), appRole(APP, 'Application.ReadWrite.All', 20)],
+    names: `reaching every app and service principal of tenant ${TENANT} (more privileged in the inputs: ${HELD_BY_ADMIN})`,
+  },
+  {
+    method: 'entra-application-write-owned',
+    fires: () => [...entraApps({ owner: sp(APP) }), appRole(APP, 'Application.ReadWrite.OwnedBy', 20)],
+    // It owns only an app that holds nothing more than itself.
+    near: () => [...entraApps({ owner: 'dana@acme.example' }, { owner: sp(APP) }), appRole(APP, 'Application.ReadWrite.OwnedBy', 20)],
+    names: `reaching the app it owns: ${HELD_BY_ADMIN}`,
+  },
+  {
+    method: 'entra-owner-of-privileged-app',
+    fires: () => [...entraApps({ owner: APP })],
+    // The privileged app it owns is deleted.
+    near: () => [...entraApps({ owner: APP, status: 'deleted' })],
+    names: `owner of app ${ENTRA_ADMIN} (service-principals.json:4), which can escalate through entra-role-management`,
+  },
+];
+
+const PROVIDERS = { gcp: { cases: GCP, holder: SA }, k8s: { cases: K8S, holder: RUNNER }, entra: { cases: ENTRA, holder: APP } } as const;
 
 describe('escalation-methods catalog (non-AWS)', () => {
   it('has the expected number of methods per provider, each with a title, a source, a target and a how', () => {
     expect(ids('gcp')).toHaveLength(18);
     expect(ids('k8s')).toHaveLength(9);
-    for (const provider of ['gcp', 'k8s']) {
+    expect(ids('entra')).toHaveLength(7);
+    for (const provider of ['gcp', 'k8s', 'entra']) {
       for (const method of catalog.providers[provider] ?? []) {
         expect(method.title, method.id).toBeTruthy();
         expect(method.source, method.id).toBeTruthy();
@@ -332,5 +409,95 @@ describe('Kubernetes token Secrets', () => {
     const run = await runRule(rule, world(...records), AS_OF);
     expect(run.findings.find((f) => f.subject.id === RUNNER)).toBeUndefined();
     expect(run.notes).toEqual(expect.arrayContaining([expect.stringContaining('(the token Secret ops/deployer-token belongs to a deleted service account, so it no longer authenticates)')]));
+  });
+});
+
+describe('Entra escalation details', () => {
+  const holderFinding = async (...records: NormalizedRecord[]) => {
+    const run = await runRule(rule, world(...records), AS_OF);
+    return { run, finding: run.findings.find((f) => f.subject.id === APP) };
+  };
+
+  it('a delegated-only AppRoleAssignment.ReadWrite.All is reported with the caveat, not as admin', async () => {
+    const { finding } = await holderFinding(...entraApps(), delegated(APP, ['AppRoleAssignment.ReadWrite.All', 'offline_access'], 20));
+    expect(finding?.messageId).toBe('escalation');
+    expect(finding?.severity).toBeUndefined();
+    expect(finding?.message).toContain(
+      'entra-app-role-assignment — "AppRoleAssignment.ReadWrite.All" via delegated:sp-00 (oauth2-permission-grants.json:20), ' +
+        "held only as a delegated permission (tenant-wide consent), which acts with the signed-in user's own rights: it raises privileges when a user allowed to do this uses the app, not on its own: ",
+    );
+  });
+
+  it('the application permission wins over a delegated one of the same name: critical, naming the appRoleAssignment', async () => {
+    const { finding } = await holderFinding(...entraApps(), delegated(APP, ['AppRoleAssignment.ReadWrite.All'], 20), appRole(APP, 'AppRoleAssignment.ReadWrite.All', 21));
+    expect(finding?.messageId).toBe('escalation-to-admin');
+    expect(finding?.severity).toBe('critical');
+    expect(finding?.message).toContain('entra-app-role-assignment — "AppRoleAssignment.ReadWrite.All" via app-role:Microsoft Graph (app-role-assignments.json:21): grants itself');
+    expect(finding?.message).not.toContain('delegated');
+  });
+
+  it('a grant that says neither application nor delegated, on a resource the inputs do not show, is judged as a Graph application permission and says so', async () => {
+    const { finding } = await holderFinding(app(APP), grant({ identity: APP, actions: ['RoleManagement.ReadWrite.Directory'], resources: ['*'], via: 'inventory', source: at('inventory.yaml', 7) }));
+    expect(finding?.messageId).toBe('escalation-to-admin');
+    expect(finding?.message).toContain(
+      '(inventory.yaml:7), application or delegated permission: not in the inputs, judged as an application permission; an unnamed resource app is not in the inputs, judged as Microsoft Graph: assigns',
+    );
+  });
+
+  it('a delegated grant whose resource service principal is not in the inputs is judged as Graph, saying which resource', async () => {
+    const { finding } = await holderFinding(app(APP), grant({ identity: APP, actions: ['Application.ReadWrite.All'], resources: ['sp-unknown'], via: 'delegated:sp-unknown', consent: 'principal', source: at('oauth2-permission-grants.json', 9) }));
+    expect(finding?.message).toContain('held only as a delegated permission (consent by one user)');
+    expect(finding?.message).toContain('resource app sp-unknown is not in the inputs, judged as Microsoft Graph');
+  });
+
+  it('Application.ReadWrite.All is reported when the inputs list no other app\'s permissions, saying any app may hold more', async () => {
+    const { finding } = await holderFinding(app(APP), app(ENTRA_WEAK), appRole(APP, 'Application.ReadWrite.All', 20));
+    expect(finding?.message).toContain(
+      `entra-application-write — "Application.ReadWrite.All" via app-role:Microsoft Graph (app-role-assignments.json:20), reaching every app and service principal of tenant ${TENANT} ` +
+        "(the inputs list no other app's permissions; any app of the tenant may hold more): ",
+    );
+  });
+
+  it('Application.ReadWrite.All does not reach an app of another tenant', async () => {
+    const { run, finding } = await holderFinding(
+      app(APP),
+      appRole(APP, 'User.Read.All', 10),
+      app(ENTRA_WEAK, {}, 5),
+      appRole(ENTRA_WEAK, 'User.Read.All', 12),
+      app(ENTRA_ADMIN, { tenant: '22222222-2222-4222-8222-222222222222' }),
+      appRole(ENTRA_ADMIN, 'RoleManagement.ReadWrite.Directory', 11),
+      appRole(APP, 'Application.ReadWrite.All', 20),
+    );
+    expect(finding).toBeUndefined();
+    expect(run.notes).toEqual(expect.arrayContaining([expect.stringContaining(`${APP} → every app of tenant ${TENANT} (entra-application-write, app-role-assignments.json:20; 1 other app in the inputs, none holding more; apps absent from the inputs may hold more)`)]));
+  });
+
+  it('names the reached app in the evidence', async () => {
+    const { finding } = await holderFinding(...entraApps(), appRole(APP, 'Application.ReadWrite.All', 20));
+    expect(finding?.evidence.map((e) => e.key)).toEqual([`identity:${APP}`, `grant:${APP}:app-role:Microsoft Graph#2`, `target:${ENTRA_ADMIN}`]);
+  });
+
+  it('Application.ReadWrite.OwnedBy with no owner named anywhere in the inputs is reported, saying the owned apps are not known', async () => {
+    const { finding } = await holderFinding(...entraApps(), appRole(APP, 'Application.ReadWrite.OwnedBy', 20));
+    expect(finding?.message).toContain('reaching the apps it owns (no app in the inputs names its owners, so which apps it owns is not known; any of them may hold more)');
+  });
+
+  it('Application.ReadWrite.OwnedBy when owners are named but none is the holder is noted, not reported', async () => {
+    const { run, finding } = await holderFinding(...entraApps({ owner: 'dana@acme.example' }), appRole(APP, 'Application.ReadWrite.OwnedBy', 20));
+    expect(finding).toBeUndefined();
+    expect(run.notes).toContain(
+      `1 identity holding Application.ReadWrite.OwnedBy is not reported because no app in the inputs names it as owner (the inputs give each app's first owner only, so an app it co-owns is not seen): ${APP} (entra-application-write-owned, app-role-assignments.json:20)`,
+    );
+  });
+
+  it('Application.ReadWrite.OwnedBy on an owned app whose permissions are not in the inputs is reported and says so', async () => {
+    const GHOST = 'aa000000-0000-4000-8000-0000000000ee';
+    const { finding } = await holderFinding(...entraApps(), app(GHOST, { owner: APP }), appRole(APP, 'Application.ReadWrite.OwnedBy', 20));
+    expect(finding?.message).toContain(`reaching the app it owns: ${GHOST} (its own permissions are not in the inputs, so it may hold more)`);
+  });
+
+  it('a custom-provider identity is still checked against the Entra permission names', async () => {
+    const run = await runRule(rule, world(identity({ id: 'bot' }), grant({ identity: 'bot', actions: ['RoleManagement.ReadWrite.Directory'] })), AS_OF);
+    expect(run.findings.map((f) => f.message)).toEqual([expect.stringContaining('entra-role-management — ')]);
   });
 });

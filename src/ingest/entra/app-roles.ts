@@ -14,6 +14,8 @@ export const WELL_KNOWN_APP_ROLES: ReadonlyMap<string, string> = new Map([
   ['06b708a9-e830-4db3-a914-8e69da51d44f', 'AppRoleAssignment.ReadWrite.All'],
   ['1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9', 'Application.ReadWrite.All'],
   ['18a4783c-866b-4cc7-a460-3d5e5662c884', 'Application.ReadWrite.OwnedBy'],
+  ['dd199f4a-f148-40a4-a2ec-f0069cc799ec', 'RoleAssignmentSchedule.ReadWrite.Directory'],
+  ['50483e42-d915-4231-9639-7fdb7fd190e5', 'UserAuthenticationMethod.ReadWrite.All'],
   ['e2a3a72e-5f79-4c64-b1b1-878b674786c9', 'Mail.ReadWrite'],
   ['810c84a8-4a9e-49e6-bf7d-12d183f40d01', 'Mail.Read'],
   ['b633e1c5-b582-4048-a93e-9f11b44c7e96', 'Mail.Send'],
