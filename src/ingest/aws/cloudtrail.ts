@@ -164,9 +164,10 @@ function createdKey(event: Event): Credential | undefined {
 type Fields = Readonly<Record<string, unknown>>;
 
 function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event | undefined {
-  const at = source.pointer === undefined ? '' : `${source.pointer}: `;
+  // Only a skipped record needs its pointer in words: build it then, not for every event.
+  const at = (): string => (source.pointer === undefined ? '' : `${source.pointer}: `);
   if (!isMapping(value)) {
-    ctx.skip(source.line, `${at}expected a JSON object, got ${describeType(value)}`);
+    ctx.skip(source.line, `${at()}expected a JSON object, got ${describeType(value)}`);
     return undefined;
   }
   let record: Fields = value;
@@ -176,11 +177,11 @@ function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event 
     try {
       parsed = JSON.parse(embedded) as unknown;
     } catch {
-      ctx.skip(source.line, `${at}CloudTrailEvent is not valid JSON`);
+      ctx.skip(source.line, `${at()}CloudTrailEvent is not valid JSON`);
       return undefined;
     }
     if (!isMapping(parsed)) {
-      ctx.skip(source.line, `${at}CloudTrailEvent: expected a JSON object, got ${describeType(parsed)}`);
+      ctx.skip(source.line, `${at()}CloudTrailEvent: expected a JSON object, got ${describeType(parsed)}`);
       return undefined;
     }
     record = parsed;
@@ -190,17 +191,17 @@ function toEvent(value: unknown, source: SourceRef, ctx: AdapterContext): Event 
   const timeField = record['eventTime'] === undefined && record['@timestamp'] !== undefined ? '@timestamp' : 'eventTime';
   const eventTime = record[timeField];
   if (typeof eventTime !== 'string' || eventTime.trim() === '') {
-    ctx.skip(source.line, `${at}eventTime is required`);
+    ctx.skip(source.line, `${at()}eventTime is required`);
     return undefined;
   }
   const time = parseInstant(eventTime);
   if (!time.ok) {
-    ctx.skip(source.line, `${at}${timeField}: ${time.reason}`);
+    ctx.skip(source.line, `${at()}${timeField}: ${time.reason}`);
     return undefined;
   }
   const eventName = text(record['eventName']);
   if (eventName === null) {
-    ctx.skip(source.line, `${at}eventName is required`);
+    ctx.skip(source.line, `${at()}eventName is required`);
     return undefined;
   }
 
