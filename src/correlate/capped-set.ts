@@ -87,12 +87,17 @@ export class CappedSet {
     }
     const small = this.small;
     if (small === null) {
-      this.small = this.firstSeen ? [intern(value), at] : [intern(value)];
+      const kept = intern(value);
+      this.small = this.firstSeen ? [kept, at] : [kept];
+      this.lastValue = kept;
       return;
     }
     // Only values are strings, so a hit is a value's slot.
     const index = small.indexOf(value);
     if (index !== -1) {
+      // Remember the kept copy, not the event's: the fresh string can then be collected.
+      const kept = small[index];
+      if (typeof kept === 'string') this.lastValue = kept;
       const known = small[index + 1];
       // Most repeats are later than the first sighting: settle those on time alone.
       if (this.firstSeen && typeof known === 'object' && at.time <= known.time && compareActivity(at, known) < 0) small[index + 1] = at;
@@ -100,7 +105,9 @@ export class CappedSet {
     }
     const count = this.firstSeen ? small.length / 2 : small.length;
     if (count < SMALL && count < this.cap) {
-      this.small = this.firstSeen ? small.concat(intern(value), at) : small.concat(intern(value));
+      const kept = intern(value);
+      this.small = this.firstSeen ? small.concat(kept, at) : small.concat(kept);
+      this.lastValue = kept;
       return;
     }
     // Grown past the arrays, or at a cap smaller than them: a Map from now on.
