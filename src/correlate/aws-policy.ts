@@ -77,11 +77,28 @@ function arnParts(value: string): string[] | null {
  * one account, so a `*` region does not stretch over another account's id.
  */
 export function wildcardsOverlap(a: string, b: string, caseInsensitive = false): boolean {
+  // Every principal with the same managed policy asks the same questions: answer a repeat from
+  // the patterns as written, without splitting, lower-casing or building a key.
+  const table = caseInsensitive ? PAIRS_ANY_CASE : PAIRS_EXACT;
+  let byRight = table.get(a);
+  const known = byRight?.get(b);
+  if (known !== undefined) return known;
   const left = arnParts(a);
   const right = arnParts(b);
-  if (left !== null && right !== null) return left.every((part, index) => textsOverlap(part, right[index] ?? '', caseInsensitive));
-  return textsOverlap(a, b, caseInsensitive);
+  const result =
+    left !== null && right !== null ? left.every((part, index) => textsOverlap(part, right[index] ?? '', caseInsensitive)) : textsOverlap(a, b, caseInsensitive);
+  if (pairsKept < PAIRS_LIMIT) {
+    if (byRight === undefined) table.set(a, (byRight = new Map()));
+    byRight.set(b, result);
+    pairsKept += 1;
+  }
+  return result;
 }
+
+const PAIRS_EXACT = new Map<string, Map<string, boolean>>();
+const PAIRS_ANY_CASE = new Map<string, Map<string, boolean>>();
+const PAIRS_LIMIT = 200_000;
+let pairsKept = 0;
 
 function textsOverlap(a: string, b: string, caseInsensitive: boolean): boolean {
   const left = caseInsensitive ? a.toLowerCase() : a;

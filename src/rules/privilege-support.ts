@@ -64,19 +64,25 @@ export function patternCovers(general: string, specific: string): boolean {
  * share `iam:PutRolePolicy`; `* *` and `create pods/exec` share it). Case-insensitive.
  */
 export function patternsOverlap(a: string, b: string): boolean {
+  // Managed policies repeat the same hundreds of actions for every identity that has them:
+  // remember answers by the patterns as written, so a repeat costs two lookups and no new strings.
+  let byRight = OVERLAPS.get(a);
+  const cached = byRight?.get(b);
+  if (cached !== undefined) return cached;
   const left = a.trim().toLowerCase();
   const right = b.trim().toLowerCase();
-  // Managed policies repeat the same hundreds of actions for every identity that has them.
-  const key = `${left}\u0000${right}`;
-  const cached = OVERLAPS.get(key);
-  if (cached !== undefined) return cached;
   const result = literalPrefixesAgree(left, right) && wildcardsMeet(left, right);
-  if (OVERLAPS.size < OVERLAP_CACHE_LIMIT) OVERLAPS.set(key, result);
+  if (overlapsKept < OVERLAP_CACHE_LIMIT) {
+    if (byRight === undefined) OVERLAPS.set(a, (byRight = new Map()));
+    byRight.set(b, result);
+    overlapsKept += 1;
+  }
   return result;
 }
 
-const OVERLAPS = new Map<string, boolean>();
+const OVERLAPS = new Map<string, Map<string, boolean>>();
 const OVERLAP_CACHE_LIMIT = 100_000;
+let overlapsKept = 0;
 
 /** Text before the first `*` of each must agree where both have it: `ec2:Describe*` never meets `iam:Put*`. */
 function literalPrefixesAgree(left: string, right: string): boolean {
