@@ -9,6 +9,7 @@ import type {
   Provisioner,
   RecordKind,
   SecretSighting,
+  SourceRef,
   Tenant,
 } from '../model/index.js';
 import type { InventoryView } from './views.js';
@@ -35,8 +36,9 @@ const STATUS_FINALITY: Readonly<Record<string, number>> = {
  * provider dump, say), the first one read keeps its evidence pointer and
  * each field takes the first value that is present; lists are united.
  * Lifecycle state is the exception: the more final status wins, and an
- * inactive credential stays inactive. Inputs are read in sorted path order,
- * so the result is deterministic.
+ * inactive credential stays inactive. "First" is in sorted path order, not
+ * arrival order (see InventoryBuilder.freeze), so the result is the same
+ * whichever thread read which file first.
  */
 function mergeRecords<T extends Keyed>(first: T, second: T): T {
   const merged: Record<string, unknown> = { ...first };
@@ -65,11 +67,12 @@ function byId<T extends Keyed>(a: T, b: T): number {
 
 /** Collects records as they stream in; `freeze()` builds the indexed, read-only Inventory. */
 export class InventoryBuilder {
-  private readonly identities = new Map<string, Identity>();
-  private readonly credentials = new Map<string, Credential>();
-  private readonly approvals = new Map<string, Approval>();
-  private readonly principals = new Map<string, Principal>();
-  private readonly tenants = new Map<string, Tenant>();
+  // Every record of an id, merged at freeze(): the merge depends on which comes first.
+  private readonly identities = new Map<string, Identity[]>();
+  private readonly credentials = new Map<string, Credential[]>();
+  private readonly approvals = new Map<string, Approval[]>();
+  private readonly principals = new Map<string, Principal[]>();
+  private readonly tenants = new Map<string, Tenant[]>();
   private readonly grants: Grant[] = [];
   private readonly secrets: SecretSighting[] = [];
   private readonly provisioners: Provisioner[] = [];
@@ -81,15 +84,15 @@ export class InventoryBuilder {
     this.kinds.add(entry.kind);
     switch (entry.kind) {
       case 'identity':
-        return upsert(this.identities, entry.record);
+        return push(this.identities, entry.record.id, entry.record);
       case 'credential':
-        return upsert(this.credentials, entry.record);
+        return push(this.credentials, entry.record.id, entry.record);
       case 'approval':
-        return upsert(this.approvals, entry.record);
+        return push(this.approvals, entry.record.id, entry.record);
       case 'principal':
-        return upsert(this.principals, entry.record);
+        return push(this.principals, entry.record.id, entry.record);
       case 'tenant':
-        return upsert(this.tenants, entry.record);
+        return push(this.tenants, entry.record.id, entry.record);
       case 'grant':
         this.grants.push(entry.record);
         return;
@@ -110,14 +113,19 @@ export class InventoryBuilder {
     this.kinds.add('event');
   }
 
+  /**
+   * Records of one id merge in the order of their files' paths, each file's
+   * in the order it wrote them; grants keep that order too. Worker threads
+   * hand files over in any order, and the inventory must not notice.
+   */
   freeze(): Inventory {
     return new Inventory(
-      [...this.identities.values()].sort(byId),
-      [...this.credentials.values()].sort(byId),
-      [...this.approvals.values()].sort(byId),
-      [...this.principals.values()].sort(byId),
-      [...this.tenants.values()].sort(byId),
-      this.grants,
+      mergeAll(this.identities),
+      mergeAll(this.credentials),
+      mergeAll(this.approvals),
+      mergeAll(this.principals),
+      mergeAll(this.tenants),
+      [...this.grants].sort(byFile),
       [...this.secrets].sort(bySighting),
       this.kinds,
       [...this.provisioners].sort(bySource),
@@ -141,9 +149,19 @@ function bySighting(a: SecretSighting, b: SecretSighting): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
-function upsert<T extends Keyed>(map: Map<string, T>, record: T): void {
-  const existing = map.get(record.id);
-  map.set(record.id, existing === undefined ? record : mergeRecords(existing, record));
+/** Stable: records of one file keep the order the file wrote them in. */
+function byFile(a: { readonly source: SourceRef }, b: { readonly source: SourceRef }): number {
+  return a.source.file < b.source.file ? -1 : a.source.file > b.source.file ? 1 : 0;
+}
+
+/** One record per id, sorted by id: each id's records merged in path order. */
+function mergeAll<T extends Keyed & { readonly source: SourceRef }>(map: ReadonlyMap<string, T[]>): T[] {
+  const merged: T[] = [];
+  for (const records of map.values()) {
+    const [first, ...rest] = records.length > 1 ? [...records].sort(byFile) : records;
+    if (first !== undefined) merged.push(rest.reduce(mergeRecords, first));
+  }
+  return merged.sort(byId);
 }
 
 function push<V>(map: Map<string, V[]>, key: string, value: V): void {

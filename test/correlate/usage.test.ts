@@ -3,7 +3,7 @@ import { CappedSet } from '../../src/correlate/capped-set.js';
 import { UsageFold } from '../../src/correlate/usage.js';
 import { sourceNetwork, userAgentProduct, workloadKey } from '../../src/correlate/workload.js';
 import type { Event } from '../../src/model/index.js';
-import { credential, event, identity, principal, t, world } from '../helpers/world.js';
+import { credential, event, grant, identity, principal, t, world } from '../helpers/world.js';
 
 describe('workload keys', () => {
   it.each([
@@ -217,6 +217,25 @@ describe('correlated usage', () => {
       expect(scene.inventory.principal('alice')?.status).toBe('offboarded');
       expect(scene.inventory.principal('alice')?.offboardedAt).toBe(t('2026-03-01T00:00:00Z'));
       expect(scene.inventory.credential('k')?.active).toBe(false);
+    }
+  });
+
+  it('merges one id from several files in path order, not arrival order (worker threads hand files over in any order)', () => {
+    const records = [
+      identity({ id: 'app', owner: null, aliases: ['x'], source: { file: 'a/inventory.yaml', line: 7 } }),
+      identity({ id: 'app', owner: 'team-b', aliases: ['y'], source: { file: 'b/dump.json', line: 3 } }),
+      identity({ id: 'app', owner: 'team-c', aliases: ['z'], source: { file: 'c/dump.json', line: 1 } }),
+      grant({ identity: 'app', actions: ['s3:GetObject'], source: { file: 'c/dump.json', line: 2 } }),
+      grant({ identity: 'app', actions: ['s3:PutObject'], source: { file: 'b/dump.json', line: 9 } }),
+    ];
+    for (const order of [records, [...records].reverse(), [records[2], records[0], records[4], records[1], records[3]]]) {
+      const scene = world(...(order as typeof records));
+      const merged = scene.inventory.identity('app');
+      // The first file's evidence, the first present owner in path order, aliases united in path order.
+      expect(merged?.source.file).toBe('a/inventory.yaml');
+      expect(merged?.owner).toBe('team-b');
+      expect(merged?.aliases).toEqual(['x', 'y', 'z']);
+      expect(scene.inventory.grantsOf('app').map((item) => item.actions[0])).toEqual(['s3:PutObject', 's3:GetObject']);
     }
   });
 
