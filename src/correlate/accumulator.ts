@@ -1,6 +1,7 @@
 import { OWN_ACTION_CATEGORIES, SUMMARY_SET_NAMES, TERMINATION_CATEGORIES, type Event, type SummarySetName, type UsageSummary } from '../model/index.js';
 import { ActionDays, dayOf, type ActionDaysData } from './action-days.js';
-import { CappedSet, compareActivity, type CappedSetData } from './capped-set.js';
+import { compareActivity, type CappedSetData } from './capped-set.js';
+import { SetGroup } from './set-group.js';
 import { eventFacts, type EventFacts } from './event-facts.js';
 import type { ActivityRef, ChainRef, CreationRef, TerminationRef, UsageStats } from './views.js';
 
@@ -40,13 +41,21 @@ function later(current: ActivityRef | null, candidate: ActivityRef | null): Acti
 
 const SET_NAMES = SUMMARY_SET_NAMES;
 type SetName = SummarySetName;
-/** What an accumulator reports for a set nothing was added to (sets are created on first use: most keys fill few). */
-const EMPTY_VIEW = { values: [], size: 0, overflow: false, firstSeen: new Map() } as const;
-const EMPTY_DATA: CappedSetData = { values: new Map(), overflowed: false };
 const EMPTY_DAYS: ReadonlyMap<string, never> = new Map<string, never>();
+const EMPTY_DATA: CappedSetData = { values: new Map(), overflowed: false };
 
 /** Sets whose values no rule cites with an event line: they keep no first sighting. */
 const WITHOUT_EVIDENCE: ReadonlySet<SetName> = new Set(['services', 'providers', 'networks', 'workloads']);
+/** Each set's number in an accumulator's SetGroup. */
+const ACTIONS = SET_NAMES.indexOf('actions');
+const SERVICES = SET_NAMES.indexOf('services');
+const PROVIDERS = SET_NAMES.indexOf('providers');
+const TENANTS = SET_NAMES.indexOf('tenants');
+const ENVIRONMENTS = SET_NAMES.indexOf('environments');
+const NETWORKS = SET_NAMES.indexOf('networks');
+const USER_AGENTS = SET_NAMES.indexOf('userAgents');
+const WORKLOADS = SET_NAMES.indexOf('workloads');
+const SET_EVIDENCE: readonly boolean[] = SET_NAMES.map((name) => !WITHOUT_EVIDENCE.has(name));
 
 /** An accumulator as plain data (see UsageAccumulator.toData). */
 export interface AccumulatorData {
@@ -85,15 +94,9 @@ export class UsageAccumulator {
   private firstUse: ActivityRef | null = null;
   private lastUse: ActivityRef | null = null;
   private lastFailure: ActivityRef | null = null;
-  private actions: CappedSet | undefined;
-  private services: CappedSet | undefined;
-  private providers: CappedSet | undefined;
+  /** actions, services, providers, tenants, environments, networks, userAgents, workloads (SET_NAMES order). */
+  private readonly sets = new SetGroup(DISTINCT_CAP, SET_EVIDENCE);
   private deepestChain: ChainRef | null = null;
-  private tenants: CappedSet | undefined;
-  private environments: CappedSet | undefined;
-  private networks: CappedSet | undefined;
-  private userAgents: CappedSet | undefined;
-  private workloads: CappedSet | undefined;
   private refreshes = 0;
   private firstRefresh: ActivityRef | null = null;
   private lastRefresh: ActivityRef | null = null;
@@ -142,12 +145,12 @@ export class UsageAccumulator {
     // Token issue and refresh are how the delegate gets to act, not actions within its scopes.
     if (event.category !== 'token-issue' && event.category !== 'token-refresh') {
       if (event.action !== null) {
-        (this.actions ??= new CappedSet(DISTINCT_CAP, true)).add(event.action, at);
+        this.sets.add(ACTIONS, event.action, at);
         if (this.tracksDays) (this.actionDays ??= new ActionDays(DISTINCT_CAP)).add(event.action, dayOf(event.time));
       }
-      if (facts.service !== null) (this.services ??= new CappedSet(DISTINCT_CAP, false)).add(facts.service, at);
+      if (facts.service !== null) this.sets.add(SERVICES, facts.service, at);
     }
-    if (event.provider !== undefined) (this.providers ??= new CappedSet(DISTINCT_CAP, false)).add(event.provider, at);
+    if (event.provider !== undefined) this.sets.add(PROVIDERS, event.provider, at);
     const depth = event.actorChain.length;
     if (depth > 0) {
       const deepest = this.deepestChain;
@@ -156,11 +159,11 @@ export class UsageAccumulator {
         this.deepestChain = { ...at, depth, chain: event.actorChain.slice(0, CHAIN_CAP) };
       }
     }
-    if (event.tenant !== null) (this.tenants ??= new CappedSet(DISTINCT_CAP, true)).add(event.tenant, at);
-    if (event.environment !== null) (this.environments ??= new CappedSet(DISTINCT_CAP, true)).add(event.environment, at);
-    if (facts.network !== null) (this.networks ??= new CappedSet(DISTINCT_CAP, false)).add(facts.network, at);
-    if (event.userAgent !== null) (this.userAgents ??= new CappedSet(DISTINCT_CAP, true)).add(event.userAgent, at);
-    if (facts.workload !== null) (this.workloads ??= new CappedSet(DISTINCT_CAP, false)).add(facts.workload, at);
+    if (event.tenant !== null) this.sets.add(TENANTS, event.tenant, at);
+    if (event.environment !== null) this.sets.add(ENVIRONMENTS, event.environment, at);
+    if (facts.network !== null) this.sets.add(NETWORKS, facts.network, at);
+    if (event.userAgent !== null) this.sets.add(USER_AGENTS, event.userAgent, at);
+    if (facts.workload !== null) this.sets.add(WORKLOADS, facts.workload, at);
     if (event.category === 'token-refresh') {
       this.refreshes += 1;
       this.firstRefresh = earlier(this.firstRefresh, at);
@@ -179,15 +182,8 @@ export class UsageAccumulator {
     this.firstUse = earlier(this.firstUse, other.firstUse);
     this.lastUse = later(this.lastUse, other.lastUse);
     this.lastFailure = later(this.lastFailure, other.lastFailure);
-    if (other.actions !== undefined) (this.actions ??= new CappedSet(DISTINCT_CAP, true)).merge(other.actions);
-    if (other.services !== undefined) (this.services ??= new CappedSet(DISTINCT_CAP, false)).merge(other.services);
-    if (other.providers !== undefined) (this.providers ??= new CappedSet(DISTINCT_CAP, false)).merge(other.providers);
+    this.sets.merge(other.sets, SET_NAMES.length);
     this.deepestChain = deeper(this.deepestChain, other.deepestChain);
-    if (other.tenants !== undefined) (this.tenants ??= new CappedSet(DISTINCT_CAP, true)).merge(other.tenants);
-    if (other.environments !== undefined) (this.environments ??= new CappedSet(DISTINCT_CAP, true)).merge(other.environments);
-    if (other.networks !== undefined) (this.networks ??= new CappedSet(DISTINCT_CAP, false)).merge(other.networks);
-    if (other.userAgents !== undefined) (this.userAgents ??= new CappedSet(DISTINCT_CAP, true)).merge(other.userAgents);
-    if (other.workloads !== undefined) (this.workloads ??= new CappedSet(DISTINCT_CAP, false)).merge(other.workloads);
     this.refreshes += other.refreshes;
     this.firstRefresh = earlier(this.firstRefresh, other.firstRefresh);
     this.lastRefresh = later(this.lastRefresh, other.lastRefresh);
@@ -209,15 +205,15 @@ export class UsageAccumulator {
       firstUse: this.firstUse,
       lastUse: this.lastUse,
       lastFailure: this.lastFailure,
-      actions: this.actions?.view() ?? EMPTY_VIEW,
-      services: this.services?.view() ?? EMPTY_VIEW,
-      providers: this.providers?.view() ?? EMPTY_VIEW,
+      actions: this.sets.view(ACTIONS),
+      services: this.sets.view(SERVICES),
+      providers: this.sets.view(PROVIDERS),
       deepestChain: this.deepestChain,
-      tenants: this.tenants?.view() ?? EMPTY_VIEW,
-      environments: this.environments?.view() ?? EMPTY_VIEW,
-      networks: this.networks?.view() ?? EMPTY_VIEW,
-      userAgents: this.userAgents?.view() ?? EMPTY_VIEW,
-      workloads: this.workloads?.view() ?? EMPTY_VIEW,
+      tenants: this.sets.view(TENANTS),
+      environments: this.sets.view(ENVIRONMENTS),
+      networks: this.sets.view(NETWORKS),
+      userAgents: this.sets.view(USER_AGENTS),
+      workloads: this.sets.view(WORKLOADS),
       refreshes: this.refreshes,
       firstRefresh: this.firstRefresh,
       lastRefresh: this.lastRefresh,
@@ -235,7 +231,7 @@ export class UsageAccumulator {
   /** Plain data for a worker message; `fromData` rebuilds an equal accumulator. */
   toData(): AccumulatorData {
     const sets = {} as Record<SetName, CappedSetData>;
-    for (const name of SET_NAMES) sets[name] = this[name]?.toData() ?? EMPTY_DATA;
+    for (const [index, name] of SET_NAMES.entries()) sets[name] = this.sets.toData(index);
     return {
       counts: [this.events, this.ownActions, this.failures, this.refreshes, this.interactiveLogins, this.reuses],
       refs: [
@@ -273,10 +269,7 @@ export class UsageAccumulator {
     if (data.actionDays !== null) accumulator.actionDays = ActionDays.fromData(DISTINCT_CAP, data.actionDays);
     accumulator.deepestChain = data.deepestChain;
     accumulator.terminations = [...data.terminations];
-    for (const name of SET_NAMES) {
-      const set = data.sets[name];
-      if (set.values.size > 0 || set.overflowed) accumulator[name] = CappedSet.fromData(DISTINCT_CAP, set, !WITHOUT_EVIDENCE.has(name));
-    }
+    for (const [index, name] of SET_NAMES.entries()) accumulator.sets.addData(index, data.sets[name]);
     return accumulator;
   }
 

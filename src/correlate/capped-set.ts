@@ -1,3 +1,4 @@
+import { compareToPacked, packInto, unpack } from './evidence.js';
 import type { ActivityRef, CappedSetView } from './views.js';
 
 /** Earlier activity first; ties broken by evidence position so every run picks the same record. */
@@ -23,7 +24,7 @@ export function intern(value: string): string {
   return value;
 }
 
-/** What a set that keeps no evidence stores for every value. */
+/** What a set that keeps no evidence reports for every value (toData's map needs a value). */
 const NO_EVIDENCE: ActivityRef = { time: 0, source: { file: '', line: 0 } };
 
 export interface CappedSetData {
@@ -32,12 +33,15 @@ export interface CappedSetData {
 }
 
 /**
- * Up to this many values a set keeps two small arrays instead of a Map: most
- * keys see a handful of actions, agents or networks, and a Map with its hash
- * table costs several times as much as the arrays (50,000 identities hold
- * hundreds of thousands of sets). A linear search over eight is as fast as hashing.
+ * Up to this many values a set keeps exact-size arrays instead of a Map: a
+ * Map's hash table costs about 40 bytes per entry and tens of thousands of
+ * identities each use a few dozen actions, while a linear search over a few
+ * dozen strings (their hashes already computed, so most comparisons stop
+ * there) is about as fast as hashing.
  */
-const SMALL = 8;
+const SMALL = 32;
+/** Numbers per sighting in `evidence` (see evidence.ts). */
+const STRIDE = 3;
 
 /**
  * A set of distinct strings that stops growing at `cap`, so that memory
@@ -45,28 +49,29 @@ const SMALL = 8;
  * values and remembers that more were seen: which values survive then does
  * not depend on the order events arrived in, so folds merged from several
  * files or workers give the same report as one pass. Each value keeps the
- * earliest event that showed it, as evidence.
+ * earliest event that showed it, as evidence, packed into numbers.
  */
 export class CappedSet {
   /**
-   * A small set, created on first use: its values, each followed by its first
-   * sighting when the set keeps evidence (`[value, ref, value, ref…]`). Grown
-   * one exact-size copy at a time: a pushed-to array reserves room for 17.
+   * A small set's values, created on first use and grown one exact-size copy
+   * at a time (a pushed-to array reserves room for 17); value i's first
+   * sighting is `evidence[3i…3i+2]`.
    */
-  private small: (string | ActivityRef)[] | null = null;
-  // Past SMALL values (or at the cap, when the cap is smaller): a Map.
-  private map: Map<string, ActivityRef> | null = null;
+  private values: string[] | null = null;
+  /** Past SMALL values (or at the cap, when the cap is smaller): value → its slot in `evidence`. */
+  private map: Map<string, number> | null = null;
+  /** First sightings, STRIDE numbers per slot; null for a set without evidence. An array of doubles: no boxing. */
+  private evidence: number[] | null = null;
   private overflowed = false;
   private lastValue: string | undefined;
-  /** The time of the last value's stored first sighting or later: a later repeat changes nothing. */
-  private lastTime = 0;
+  /** The slot of lastValue. */
+  private lastSlot = 0;
   /** Largest kept value, cached while full; undefined when it must be recomputed. */
   private largest: string | undefined;
 
   /**
    * @param firstSeen keep the earliest event per value as evidence. Sets no
-   * rule cites (networks, workloads…) leave it off: an event reference per
-   * value per key is much of the fold's memory.
+   * rule cites (networks, workloads…) leave it off.
    */
   constructor(
     private readonly cap: number,
@@ -75,80 +80,103 @@ export class CappedSet {
 
   add(value: string, seen: ActivityRef): void {
     // Logs repeat the same value for a key over and over: settle a repeat of the
-    // last value, seen no earlier, without looking it up (values are fresh strings).
-    if (value === this.lastValue && seen.time > this.lastTime) return;
-    this.lastValue = value;
-    this.lastTime = seen.time;
-    // Sets without evidence share one placeholder: they only need the value.
-    const at = this.firstSeen ? seen : NO_EVIDENCE;
+    // last value, seen later than its first sighting, without looking it up (values are fresh strings).
+    if (value === this.lastValue && (this.evidence === null || seen.time > (this.evidence[this.lastSlot * STRIDE] ?? 0))) return;
     if (this.map !== null) {
-      this.addToMap(this.map, value, at);
+      this.addToMap(this.map, value, seen);
       return;
     }
-    const small = this.small;
-    if (small === null) {
+    const values = this.values;
+    if (values === null) {
       const kept = intern(value);
-      this.small = this.firstSeen ? [kept, at] : [kept];
-      this.lastValue = kept;
+      this.values = [kept];
+      if (this.firstSeen) {
+        const evidence: number[] = [0, 0, 0];
+        packInto(evidence, 0, seen);
+        this.evidence = evidence;
+      }
+      this.remember(kept, 0);
       return;
     }
-    // Only values are strings, so a hit is a value's slot.
-    const index = small.indexOf(value);
-    if (index !== -1) {
+    const slot = values.indexOf(value);
+    if (slot !== -1) {
       // Remember the kept copy, not the event's: the fresh string can then be collected.
-      const kept = small[index];
-      if (typeof kept === 'string') this.lastValue = kept;
-      const known = small[index + 1];
-      // Most repeats are later than the first sighting: settle those on time alone.
-      if (this.firstSeen && typeof known === 'object' && at.time <= known.time && compareActivity(at, known) < 0) small[index + 1] = at;
+      this.remember(values[slot] ?? value, slot);
+      this.keepEarlier(slot, seen);
       return;
     }
-    const count = this.firstSeen ? small.length / 2 : small.length;
-    if (count < SMALL && count < this.cap) {
+    if (values.length < SMALL && values.length < this.cap) {
       const kept = intern(value);
-      this.small = this.firstSeen ? small.concat(kept, at) : small.concat(kept);
-      this.lastValue = kept;
+      this.values = values.concat(kept);
+      if (this.evidence !== null) {
+        const evidence = this.evidence.concat(0, 0, 0);
+        packInto(evidence, values.length * STRIDE, seen);
+        this.evidence = evidence;
+      }
+      this.remember(kept, values.length);
       return;
     }
-    // Grown past the arrays, or at a cap smaller than them: a Map from now on.
-    const map = new Map(this.entries());
+    // Grown past the arrays, or at a cap smaller than them: a Map from now on (slots stay as they are).
+    const map = new Map<string, number>();
+    for (const [index, kept] of values.entries()) map.set(kept, index);
     this.map = map;
-    this.small = null;
-    this.addToMap(map, value, at);
+    this.values = null;
+    this.addToMap(map, value, seen);
   }
 
-  private addToMap(map: Map<string, ActivityRef>, value: string, at: ActivityRef): void {
+  private remember(value: string, slot: number): void {
+    this.lastValue = value;
+    this.lastSlot = slot;
+  }
+
+  /** Replaces the slot's first sighting when `seen` is earlier. */
+  private keepEarlier(slot: number, seen: ActivityRef): void {
+    const evidence = this.evidence;
+    if (evidence === null) return;
+    const offset = slot * STRIDE;
+    // Most repeats are later than the first sighting: settle those on time alone.
+    if (seen.time <= (evidence[offset] ?? 0) && compareToPacked(seen, evidence, offset) < 0) packInto(evidence, offset, seen);
+  }
+
+  private addToMap(map: Map<string, number>, value: string, seen: ActivityRef): void {
     const known = map.get(value);
     if (known !== undefined) {
-      if (at.time <= known.time && compareActivity(at, known) < 0) map.set(value, at);
+      this.keepEarlier(known, seen);
       return;
     }
     if (map.size < this.cap) {
-      map.set(intern(value), at);
+      const slot = map.size;
+      this.store(map, intern(value), slot, seen);
       this.largest = undefined;
       return;
     }
     this.overflowed = true;
     const largest = this.largestValue(map);
     if (largest !== undefined && value < largest) {
+      // The evicted value's slot takes the new one.
+      const slot = map.get(largest) ?? 0;
       map.delete(largest);
-      map.set(value, at);
+      this.store(map, value, slot, seen);
       this.largest = undefined;
     }
   }
 
+  private store(map: Map<string, number>, value: string, slot: number, seen: ActivityRef): void {
+    map.set(value, slot);
+    if (this.evidence !== null) packInto(this.evidence, slot * STRIDE, seen);
+    this.remember(value, slot);
+  }
+
+  /** Every kept value with its slot. */
+  private slots(): [string, number][] {
+    if (this.map !== null) return [...this.map];
+    return (this.values ?? []).map((value, slot) => [value, slot]);
+  }
+
   /** Every kept value with its first sighting (the placeholder for sets without evidence). */
   private entries(): [string, ActivityRef][] {
-    if (this.map !== null) return [...this.map];
-    const out: [string, ActivityRef][] = [];
-    const small = this.small ?? [];
-    const step = this.firstSeen ? 2 : 1;
-    for (let i = 0; i < small.length; i += step) {
-      const value = small[i];
-      const at = this.firstSeen ? small[i + 1] : NO_EVIDENCE;
-      if (typeof value === 'string' && typeof at === 'object') out.push([value, at]);
-    }
-    return out;
+    const evidence = this.evidence;
+    return this.slots().map(([value, slot]) => [value, evidence === null ? NO_EVIDENCE : unpack(evidence, slot * STRIDE)]);
   }
 
   /** Union; used when partial folds (from files, workers or aliases) are combined. */
@@ -157,18 +185,14 @@ export class CappedSet {
     if (other.overflowed) this.overflowed = true;
   }
 
-  /** Plain data for a worker message (structured clone keeps Maps, not classes). */
+  /** Plain data for a worker message (structured clone keeps Maps, not classes; places are per thread). */
   toData(): CappedSetData {
     return { values: new Map(this.entries()), overflowed: this.overflowed };
   }
 
   static fromData(cap: number, data: CappedSetData, firstSeen = true): CappedSet {
     const set = new CappedSet(cap, firstSeen);
-    if (data.values.size > 0 && data.values.size <= Math.min(SMALL, cap)) {
-      set.small = firstSeen ? [...data.values].flat() : [...data.values.keys()];
-    } else if (data.values.size > 0) {
-      set.map = new Map(data.values);
-    }
+    for (const [value, at] of data.values) set.add(value, at);
     set.overflowed = data.overflowed;
     return set;
   }
@@ -180,7 +204,7 @@ export class CappedSet {
     return { values, size: values.length, overflow: this.overflowed, firstSeen };
   }
 
-  private largestValue(map: Map<string, ActivityRef>): string | undefined {
+  private largestValue(map: Map<string, number>): string | undefined {
     if (this.largest === undefined) {
       for (const value of map.keys()) {
         if (this.largest === undefined || value > this.largest) this.largest = value;

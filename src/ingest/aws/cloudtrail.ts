@@ -1,6 +1,7 @@
 import { parseInstant, type Credential, type Event, type EventCategory, type NormalizedRecord, type SourceRef } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { firstJsonRecord, jsonLayout, jsonRecords, type JsonLayout } from '../json-records.js';
+import { elementPointer } from '../pointers.js';
 
 /*
  * aws-cloudtrail: CloudTrail records as S3 delivers them (`{"Records":[…]}`,
@@ -119,11 +120,12 @@ async function* readCloudTrail(input: InputSource, ctx: AdapterContext): AsyncGe
   const lookupWrapper = jsonLayout(head, RECORDS) !== 'wrapped' && jsonLayout(head, LOOKUP_EVENTS) === 'wrapped';
   const wrapperKey = lookupWrapper ? LOOKUP_EVENTS : RECORDS;
   const layout: JsonLayout | undefined = jsonLayout(head, wrapperKey);
+  const pointerPrefix = layout === 'wrapped' ? `${wrapperKey}[` : '[';
   for await (const { value, line, index } of jsonRecords(input, ctx, { wrapperKey })) {
     const source: SourceRef =
       layout === 'ndjson'
         ? { file: input.display, line }
-        : { file: input.display, line, pointer: layout === 'wrapped' ? `${wrapperKey}[${index}]` : `[${index}]` };
+        : { file: input.display, line, pointer: elementPointer(pointerPrefix, index) };
     const event = toEvent(value, source, ctx);
     if (event === undefined) continue;
     yield { kind: 'event', record: event };

@@ -2,6 +2,7 @@ import { InputError, parseInstant, type Instant, type SourceRef } from '../../mo
 import type { AdapterContext, InputSource } from '../adapter.js';
 import { describeType } from '../canonical/fields.js';
 import { firstJsonRecord, INVALID, jsonLayout, jsonRecords, parseJson } from '../json-records.js';
+import { elementPointer } from '../pointers.js';
 
 /*
  * Shared by the Entra adapters. The same record arrives in camelCase (Graph
@@ -125,11 +126,12 @@ export async function* logRecords(input: InputSource, ctx: AdapterContext): Asyn
     return;
   }
   const options = wrapperKey === undefined ? {} : { wrapperKey };
+  const pointerPrefix = `${wrapperKey ?? ''}[`;
   for await (const { value, line, index } of jsonRecords(input, ctx, options)) {
     const source: SourceRef =
       layout === 'ndjson'
         ? { file: input.display, line }
-        : { file: input.display, line, pointer: `${wrapperKey ?? ''}[${index}]` };
+        : { file: input.display, line, pointer: elementPointer(pointerPrefix, index) };
     yield { value, source };
   }
 }

@@ -23,6 +23,7 @@ import {
   text,
   type Fields,
 } from './common.js';
+import { elementPointer } from '../pointers.js';
 
 /*
  * gcp-audit-log: Cloud Audit Logs LogEntry objects, as `gcloud logging read
@@ -62,7 +63,7 @@ function detectAuditLog(sniff: Sniff): boolean {
 async function* readAuditLog(input: InputSource, ctx: AdapterContext): AsyncGenerator<NormalizedRecord> {
   const array = jsonLayout(ctx.sniff.head) === 'array';
   for await (const { value, line, index } of jsonRecords(input, ctx)) {
-    const source: SourceRef = array ? { file: input.display, line, pointer: `[${index}]` } : { file: input.display, line };
+    const source: SourceRef = array ? { file: input.display, line, pointer: elementPointer('[', index) } : { file: input.display, line };
     const prefix = array ? `[${index}]: ` : '';
     const mapped = mapEntry(value, source);
     if (typeof mapped === 'string') ctx.skip(line, `${prefix}${mapped}`);

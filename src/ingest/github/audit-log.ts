@@ -7,6 +7,7 @@ import { isMapping } from '../canonical/fields.js';
 import { firstJsonRecord, jsonLayout, jsonRecords } from '../json-records.js';
 import { mapAuditEntry, type TokenIds } from './audit-entry.js';
 import { text } from './fields.js';
+import { elementPointer } from '../pointers.js';
 
 /*
  * github-audit-log: the organisation audit log (REST API JSON array, the
@@ -108,7 +109,7 @@ function jsonEntries(input: InputSource, ctx: AdapterContext): EntryReader {
   const array = jsonLayout(ctx.sniff.head) === 'array';
   return async function* (skip) {
     for await (const { value, line, index } of jsonRecords(input, { skip })) {
-      yield { value, source: array ? { file: input.display, line, pointer: `/${index}` } : { file: input.display, line } };
+      yield { value, source: array ? { file: input.display, line, pointer: elementPointer('/', index) } : { file: input.display, line } };
     }
   };
 }

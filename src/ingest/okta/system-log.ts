@@ -14,6 +14,7 @@ import {
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
 import { firstJsonRecord, jsonLayout, jsonRecords } from '../json-records.js';
+import { elementPointer } from '../pointers.js';
 
 /*
  * okta-system-log: Okta System Log LogEvent objects, as the API returns them
@@ -50,7 +51,7 @@ async function* readOkta(input: InputSource, ctx: AdapterContext): AsyncGenerato
   // An active client app is announced once per file (at its first OAuth event), not once per token event.
   const announced = new Set<string>();
   for await (const { value, line, index } of jsonRecords(input, ctx)) {
-    const source: SourceRef = array ? { file: input.display, line, pointer: `/${index}` } : { file: input.display, line };
+    const source: SourceRef = array ? { file: input.display, line, pointer: elementPointer('/', index) } : { file: input.display, line };
     const mapped = mapLogEvent(value, source);
     if (typeof mapped === 'string') {
       ctx.skip(line, mapped);
