@@ -25,7 +25,7 @@ export function intern(value: string): string {
 }
 
 /** What a set that keeps no evidence reports for every value (toData's map needs a value). */
-const NO_EVIDENCE: ActivityRef = { time: 0, source: { file: '', line: 0 } };
+export const NO_EVIDENCE: ActivityRef = { time: 0, source: { file: '', line: 0 } };
 
 export interface CappedSetData {
   readonly values: ReadonlyMap<string, ActivityRef>;

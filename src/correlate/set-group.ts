@@ -1,4 +1,4 @@
-import { CappedSet, intern, type CappedSetData } from './capped-set.js';
+import { CappedSet, intern, NO_EVIDENCE, type CappedSetData } from './capped-set.js';
 import { compareToPacked, packInto, unpack } from './evidence.js';
 import type { ActivityRef, CappedSetView } from './views.js';
 
@@ -22,7 +22,6 @@ function extended(facts: readonly number[], set: number): number[] {
 }
 
 const EMPTY_VIEW: CappedSetView = { values: [], size: 0, overflow: false, firstSeen: new Map() };
-const NO_EVIDENCE: ActivityRef = { time: 0, source: { file: '', line: 0 } };
 
 /**
  * The capped sets of one accumulator (its actions, services, tenants, user

@@ -8,13 +8,17 @@
  *   whole org    every generated format (IAM dumps, credential reports, Okta, inventory)
  * with events/s, MB/s (uncompressed), the ratio to the floor and peak RSS.
  *
- *   npm run bench -- [--events N] [--identities N] [--scaling] [--dir D]
+ *   npm run bench -- [--events N] [--identities N] [--repeat N] [--scaling] [--dir D]
  *   npm run bench -- --privilege     only the privilege section (test/bench/privilege.mjs):
  *                                    5,000 principals and 2,000 policies of one AWS account
  *
- * --scaling repeats the single-worker scan at 1×, 4× and 10× a tenth of the
- * events, to show time grows linearly with events. Generated data is kept in
- * the OS temp dir (reused when the same size is asked for again).
+ * --repeat N runs the table's measurements N times, interleaved (floor, scans,
+ * floor, scans…), and reports each one's best time with the range beside it:
+ * on a shared machine the floor alone moves by a factor of two between runs.
+ * --scaling runs the floor and the single-worker scan at 1×, 4× and 10× the
+ * events with the same identities, to show time grows linearly with events
+ * and peak memory does not. Generated data is kept in the OS temp dir
+ * (reused when the same size is asked for again).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -70,10 +74,22 @@ function scanArgs(target, workers) {
   return [CLI, 'scan', target, '--as-of', AS_OF, '--format', 'json', '--output', os.devNull, '--fail-on', 'none', '--workers', String(workers)];
 }
 
+/** The best of several runs of one measurement, with the range of times and the highest peak RSS. */
+function best(results) {
+  const times = results.map((result) => result.seconds);
+  return {
+    seconds: Math.min(...times),
+    range: `${Math.min(...times).toFixed(1)}–${Math.max(...times).toFixed(1)}`,
+    rssMb: Math.max(...results.map((result) => result.rssMb)),
+    stdout: results[0]?.stdout ?? '',
+  };
+}
+
 function row(name, result, events, bytes, floorSeconds) {
   return {
     run: name,
     seconds: result.seconds.toFixed(2),
+    ...(result.range === undefined ? {} : { 'range s': result.range }),
     'events/s': Math.round(events / result.seconds).toLocaleString('en-US'),
     'MB/s': (bytes / 1e6 / result.seconds).toFixed(1),
     'x floor': floorSeconds === undefined ? '1.00' : (floorSeconds / result.seconds).toFixed(2),
@@ -109,33 +125,42 @@ process.stdout.write(
     `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n\n`,
 );
 
-const floor = await measure([FLOOR, trail]);
-const floorFacts = JSON.parse(floor.stdout);
-if (floorFacts.records !== data.events) throw new Error(`floor read ${floorFacts.records} records, expected ${data.events}`);
-const single = await measure(scanArgs(trail, 1));
-const parallel = await measure(scanArgs(trail, cores));
-const whole = await measure(scanArgs(data.dir, cores));
+const repeat = Math.max(1, Number(option(args, '--repeat', '1')));
+const runs = { floor: [], single: [], parallel: [], whole: [] };
+for (let round = 0; round < repeat; round += 1) {
+  runs.floor.push(await measure([FLOOR, trail]));
+  const floorFacts = JSON.parse(runs.floor[round].stdout);
+  if (floorFacts.records !== data.events) throw new Error(`floor read ${floorFacts.records} records, expected ${data.events}`);
+  runs.single.push(await measure(scanArgs(trail, 1)));
+  runs.parallel.push(await measure(scanArgs(trail, cores)));
+  runs.whole.push(await measure(scanArgs(data.dir, cores)));
+}
+const [floor, single, parallel, whole] = [runs.floor, runs.single, runs.parallel, runs.whole].map((results) => (repeat > 1 ? best(results) : results[0]));
 printTable([
   row('floor (read+gunzip+JSON.parse)', floor, data.events, data.uncompressedTrailBytes, undefined),
   row('nhi-audit, 1 worker', single, data.events, data.uncompressedTrailBytes, floor.seconds),
   row(`nhi-audit, ${cores} workers`, parallel, data.events, data.uncompressedTrailBytes, floor.seconds),
   row(`whole org, ${cores} workers`, whole, data.events, data.uncompressedTrailBytes, floor.seconds),
 ]);
+if (repeat > 1) process.stdout.write(`\n(best of ${repeat} interleaved runs each; x floor compares best times)\n`);
 process.stdout.write('\n(whole org adds the IAM dumps, credential reports, Okta log and inventory to the same CloudTrail files)\n');
 
 if (args.includes('--scaling')) {
-  const base = Math.max(1000, Math.floor(events / 10));
   const scaling = [];
   for (const factor of [1, 4, 10]) {
-    const scaled = await dataset(base * factor, identities, undefined);
-    const result = await measure(scanArgs(path.join(scaled.dir, 'cloudtrail'), 1));
+    const scaled = factor === 1 ? data : await dataset(events * factor, identities, undefined);
+    const scaledTrail = path.join(scaled.dir, 'cloudtrail');
+    const scaledFloor = await measure([FLOOR, scaledTrail]);
+    const result = await measure(scanArgs(scaledTrail, 1));
     scaling.push({
-      events: (base * factor).toLocaleString('en-US'),
+      events: (events * factor).toLocaleString('en-US'),
+      'floor s': scaledFloor.seconds.toFixed(2),
       seconds: result.seconds.toFixed(2),
-      'µs/event': ((result.seconds * 1e6) / (base * factor)).toFixed(2),
+      'x floor': (scaledFloor.seconds / result.seconds).toFixed(2),
+      'µs/event': ((result.seconds * 1e6) / (events * factor)).toFixed(2),
       'peak RSS MB': result.rssMb.toFixed(0),
     });
   }
-  process.stdout.write('\nscaling (1 worker):\n');
+  process.stdout.write(`\nscaling (1 worker, ${identities.toLocaleString('en-US')} identities):\n`);
   printTable(scaling);
 }
