@@ -1,7 +1,9 @@
 import { InputError } from '../model/index.js';
 import type { AdapterContext, InputSource } from './adapter.js';
 import { decodeText, splitLines } from './source.js';
-import { ElementScanner, OPEN_BRACE, OPEN_BRACKET, type RawElement } from './json-element-scanner.js';
+import { ElementScanner } from './json-element-scanner.js';
+import { jsonLayout } from './json-layout.js';
+import { INVALID, parseJson } from './json-parse.js';
 
 /*
  * Streaming JSON record splitter for log exports that come as NDJSON, a
@@ -20,8 +22,6 @@ export interface JsonRecord {
   readonly index: number;
 }
 
-export type JsonLayout = 'ndjson' | 'array' | 'wrapped';
-
 /** How much text is read before deciding the layout; the same budget detection gets. */
 const HEAD_CHARS = 64 * 1024;
 /**
@@ -31,60 +31,6 @@ const HEAD_CHARS = 64 * 1024;
  * what one file holds in memory stays bounded by this.
  */
 export const WHOLE_PARSE_MAX_CHARS = 8 * 1024 * 1024;
-/**
- * Detect the layout from the sniff head: NDJSON (several top-level values, one
- * per line), a top-level array, or an object whose `wrapperKey` (e.g.
- * "Records") holds the array.
- */
-export function jsonLayout(head: string, wrapperKey?: string): JsonLayout | undefined {
-  const start = head.search(/\S/);
-  if (start === -1) return undefined;
-  const first = head.charCodeAt(start);
-  if (first === OPEN_BRACKET) return 'array';
-  if (first !== OPEN_BRACE) return undefined;
-  if (wrapperKey !== undefined) {
-    const probe = new ElementScanner('wrapped', wrapperKey, '', true);
-    try {
-      probe.feed(head);
-    } catch {
-      // Not a well-formed wrapper start; fall through to the NDJSON check.
-    }
-    if (probe.entered) return 'wrapped';
-  }
-  // A pretty-printed object starts with a lone `{`; an NDJSON line holds a whole value.
-  const newline = head.indexOf('\n', start);
-  const firstLine = (newline === -1 ? head.slice(start) : head.slice(start, newline)).trim();
-  return firstLine === '{' ? undefined : 'ndjson';
-}
-
-/**
- * The layout and first record of a sniff head, for detection; undefined when
- * the head is not JSON records or its first record is cut off or invalid.
- */
-export function firstJsonRecord(head: string, wrapperKey?: string): { layout: JsonLayout; value: unknown } | undefined {
-  const layout = jsonLayout(head, wrapperKey);
-  if (layout === undefined) return undefined;
-  if (layout === 'ndjson') {
-    for (const line of head.split('\n')) {
-      if (line.trim() === '') continue;
-      const value = parseJson(line);
-      return value === INVALID ? undefined : { layout, value };
-    }
-    return undefined;
-  }
-  const scanner = new ElementScanner(layout, wrapperKey, '', false);
-  let elements: RawElement[];
-  try {
-    elements = scanner.feed(head);
-  } catch {
-    return undefined;
-  }
-  const element = elements[0];
-  if (element === undefined) return undefined;
-  const value = parseJson(element.text);
-  return value === INVALID ? undefined : { layout, value };
-}
-
 /**
  * Stream records without materialising the file: NDJSON by lines; arrays and
  * wrappers by top-level element, then JSON.parse each element.
@@ -157,7 +103,13 @@ export async function* jsonRecords(
     if (ended) {
       const whole = wholeElements(parts.length === 1 ? (parts[0] ?? '') : parts.join(''), layout, options.wrapperKey);
       if (whole !== undefined) {
-        for (const [index, value] of whole.entries()) yield { value, line: 1, index };
+        // Let go of the text and of each record once handed on, so neither outlives its use.
+        parts.length = 0;
+        for (let index = 0; index < whole.length; index += 1) {
+          const value = whole[index];
+          whole[index] = undefined;
+          yield { value, line: 1, index };
+        }
         return;
       }
     }
@@ -197,7 +149,7 @@ export async function* jsonRecords(
  * numbers), invalid JSON (the element scanner reports each bad element), or
  * not a single array / wrapper object.
  */
-function wholeElements(text: string, layout: 'array' | 'wrapped', wrapperKey: string | undefined): readonly unknown[] | undefined {
+function wholeElements(text: string, layout: 'array' | 'wrapped', wrapperKey: string | undefined): unknown[] | undefined {
   const newline = text.indexOf('\n');
   if (newline !== -1 && text.slice(newline).trim() !== '') return undefined;
   const value = parseJson(text);
@@ -208,14 +160,3 @@ function wholeElements(text: string, layout: 'array' | 'wrapped', wrapperKey: st
   return Array.isArray(records) ? records : [];
 }
 
-/** What parseJson returns for text that is not JSON. */
-export const INVALID = Symbol('invalid JSON');
-
-/** JSON.parse without its message: V8 quotes the offending input, which may hold a secret. */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return INVALID;
-  }
-}

@@ -1,6 +1,7 @@
 import { parseInstant, type Credential, type Event, type EventCategory, type NormalizedRecord, type SourceRef } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
-import { firstJsonRecord, jsonLayout, jsonRecords, type JsonLayout } from '../json-records.js';
+import { jsonRecords } from '../json-records.js';
+import { firstJsonRecord, jsonLayout, type JsonLayout } from '../json-layout.js';
 import { elementPointer } from '../pointers.js';
 
 /*

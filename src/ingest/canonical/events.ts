@@ -1,6 +1,6 @@
 import type { NormalizedRecord } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
-import { INVALID, parseJson } from '../json-records.js';
+import { INVALID, parseJson } from '../json-parse.js';
 import { describeType, isMapping } from './fields.js';
 import { readEvent } from './records.js';
 

@@ -17,7 +17,7 @@ import {
 } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { csvHeader, csvProblem, csvStartLine, csvText } from '../csv-rows.js';
-import { INVALID, parseJson } from '../json-records.js';
+import { INVALID, parseJson } from '../json-parse.js';
 import { isMapping } from './fields.js';
 
 /*

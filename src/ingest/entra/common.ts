@@ -1,7 +1,9 @@
 import { InputError, parseInstant, type Instant, type SourceRef } from '../../model/index.js';
 import type { AdapterContext, InputSource } from '../adapter.js';
 import { describeType } from '../canonical/fields.js';
-import { firstJsonRecord, INVALID, jsonLayout, jsonRecords, parseJson } from '../json-records.js';
+import { jsonRecords } from '../json-records.js';
+import { firstJsonRecord, jsonLayout } from '../json-layout.js';
+import { INVALID, parseJson } from '../json-parse.js';
 import { elementPointer } from '../pointers.js';
 
 /*

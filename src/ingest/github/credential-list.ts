@@ -1,7 +1,8 @@
 import type { Credential, CredentialType, Instant, NormalizedRecord, SourceRef } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
-import { firstJsonRecord, jsonLayout, jsonRecords } from '../json-records.js';
+import { jsonRecords } from '../json-records.js';
+import { firstJsonRecord, jsonLayout } from '../json-layout.js';
 import { githubTime, scopeList, text, tokenCredentialId, type Mapping } from './fields.js';
 
 /*

@@ -8,7 +8,9 @@ import {
 } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
-import { firstJsonRecord, INVALID, jsonLayout, jsonRecords, parseJson } from '../json-records.js';
+import { jsonRecords } from '../json-records.js';
+import { firstJsonRecord, jsonLayout } from '../json-layout.js';
+import { INVALID, parseJson } from '../json-parse.js';
 import {
   K8S_PROVIDER,
   SA_NAME_ANNOTATION,

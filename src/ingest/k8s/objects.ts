@@ -3,7 +3,7 @@ import { refuseDeepNesting } from '../nesting.js';
 import { InputError, type NormalizedRecord, type SourceRef } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
-import { INVALID, parseJson } from '../json-records.js';
+import { INVALID, parseJson } from '../json-parse.js';
 import { K8S_PROVIDER, serviceAccountId, text } from './common.js';
 import { mapSecret, mapServiceAccount } from './identity-objects.js';
 import { metadataOf, namespaceOf, type Mapping } from './object-metadata.js';

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { instantFromEpochMs, type Credential, type CredentialType, type Instant, type SourceRef, type TokenParty } from '../../model/index.js';
 import type { AdapterContext, InputSource } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
-import { INVALID, jsonLayout, jsonRecords, parseJson, type JsonRecord } from '../json-records.js';
+import { jsonRecords, type JsonRecord } from '../json-records.js';
+import { jsonLayout } from '../json-layout.js';
+import { INVALID, parseJson } from '../json-parse.js';
 
 /*
  * Token claims → a Credential, shared by RFC 7662 introspection responses and

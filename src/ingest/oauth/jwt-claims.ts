@@ -1,7 +1,8 @@
 import type { NormalizedRecord } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
-import { firstJsonRecord, parseJson } from '../json-records.js';
+import { firstJsonRecord } from '../json-layout.js';
+import { parseJson } from '../json-parse.js';
 import { claimRecords, claimSource, credentialFromClaims, withoutTokens } from './claims.js';
 
 /*

@@ -13,7 +13,8 @@ import {
 } from '../../model/index.js';
 import type { Adapter, AdapterContext, InputSource, Sniff } from '../adapter.js';
 import { describeType, isMapping } from '../canonical/fields.js';
-import { firstJsonRecord, jsonLayout, jsonRecords } from '../json-records.js';
+import { jsonRecords } from '../json-records.js';
+import { firstJsonRecord, jsonLayout } from '../json-layout.js';
 import { elementPointer } from '../pointers.js';
 
 /*
