@@ -1,4 +1,4 @@
-import { compareToPacked, packInto, unpack } from './evidence.js';
+import { packIfEarlier, packInto, unpack } from './evidence.js';
 import type { ActivityRef, CappedSetView } from './views.js';
 
 /** Earlier activity first; ties broken by evidence position so every run picks the same record. */
@@ -131,11 +131,7 @@ export class CappedSet {
 
   /** Replaces the slot's first sighting when `seen` is earlier. */
   private keepEarlier(slot: number, seen: ActivityRef): void {
-    const evidence = this.evidence;
-    if (evidence === null) return;
-    const offset = slot * STRIDE;
-    // Most repeats are later than the first sighting: settle those on time alone.
-    if (seen.time <= (evidence[offset] ?? 0) && compareToPacked(seen, evidence, offset) < 0) packInto(evidence, offset, seen);
+    if (this.evidence !== null) packIfEarlier(this.evidence, slot * STRIDE, seen);
   }
 
   private addToMap(map: Map<string, number>, value: string, seen: ActivityRef): void {

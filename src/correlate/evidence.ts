@@ -103,10 +103,16 @@ export function unpack(from: readonly number[], offset: number): ActivityRef {
  * compareActivity (time, then file, then line) of a packed sighting against
  * a ref, without unpacking: negative when the ref is earlier.
  */
-export function compareToPacked(ref: ActivityRef, from: readonly number[], offset: number): number {
+function compareToPacked(ref: ActivityRef, from: readonly number[], offset: number): number {
   const time = from[offset] ?? 0;
   if (ref.time !== time) return ref.time - time;
   const file = places[Math.floor((from[offset + 2] ?? 0) / INDEX_LIMIT)]?.file ?? '';
   if (ref.source.file !== file) return ref.source.file < file ? -1 : 1;
   return ref.source.line - (from[offset + 1] ?? 0);
+}
+
+/** Writes `seen` over the sighting packed at `offset` when it is earlier (compareActivity's order). */
+export function packIfEarlier(into: number[], offset: number, seen: ActivityRef): void {
+  // Most repeats are later than the first sighting: settle those on time alone.
+  if (seen.time <= (into[offset] ?? 0) && compareToPacked(seen, into, offset) < 0) packInto(into, offset, seen);
 }

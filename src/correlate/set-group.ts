@@ -1,5 +1,5 @@
 import { CappedSet, intern, NO_EVIDENCE, type CappedSetData } from './capped-set.js';
-import { compareToPacked, packInto, unpack } from './evidence.js';
+import { packIfEarlier, packInto, unpack } from './evidence.js';
 import type { ActivityRef, CappedSetView } from './views.js';
 
 /** Up to this many values a set lives in its group's shared arrays; past it, in a CappedSet of its own. */
@@ -88,11 +88,7 @@ export class SetGroup {
   }
 
   private keepEarlier(index: number, seen: ActivityRef): void {
-    const set = this.facts[index * STRIDE] ?? 0;
-    if (this.evidence[set] !== true) return;
-    const offset = index * STRIDE + 1;
-    // Most repeats are later than the first sighting: settle those on time alone.
-    if (seen.time <= (this.facts[offset] ?? 0) && compareToPacked(seen, this.facts, offset) < 0) packInto(this.facts, offset, seen);
+    if (this.evidence[this.facts[index * STRIDE] ?? 0] === true) packIfEarlier(this.facts, index * STRIDE + 1, seen);
   }
 
   /** Moves a set out of the shared arrays into a CappedSet of its own. */
