@@ -14,6 +14,7 @@ import type { Adapter, AdapterContext, InputSource, Sniff } from './adapter.js';
 import type { DiscoveredFile } from './discover.js';
 import { adapterById, detectAdapter } from './registry.js';
 import { FileSecrets } from './secrets.js';
+import { prefetchFile, type Prefetched } from './prefetch.js';
 import { readSniff } from './sniff.js';
 import { decodeText, describeReadError, openInput, SNIFF_CHUNK_BYTES } from './source.js';
 
@@ -68,7 +69,12 @@ export async function ingest(
   const inputs: InputSummary[] = [];
   const skipped: SkippedInput[] = [];
 
+  // The next file is read and inflated in the thread pool while this one is parsed.
+  let ahead: Prefetched | undefined = files[0] === undefined ? undefined : prefetchFile(files[0].path);
   for (const [index, file] of files.entries()) {
+    const prefetched = ahead;
+    const next = files[index + 1];
+    ahead = next === undefined ? undefined : prefetchFile(next.path);
     options.onFile?.(index, file);
     let fileSkips = 0;
     const report = (line: number, message: string): void => {
@@ -78,13 +84,13 @@ export async function ingest(
     };
     // Secret detection watches every read of the file the adapter makes, so no byte goes unscanned.
     const secrets = new FileSecrets(file.display);
-    const input = openInput(file.path, file.display, secrets, options.maxRecordChars);
+    const input = openInput(file.path, file.display, secrets, options.maxRecordChars, undefined, prefetched);
 
     // One look at the head serves both detection and the adapter. It is read in small chunks and
     // not watched for secrets: the adapter's read (or the dedicated one below) passes every byte.
     let sniff: Sniff;
     try {
-      sniff = await readSniff(openInput(file.path, file.display, undefined, options.maxRecordChars, SNIFF_CHUNK_BYTES));
+      sniff = await readSniff(openInput(file.path, file.display, undefined, options.maxRecordChars, SNIFF_CHUNK_BYTES, prefetched));
     } catch (error) {
       const problem = asInputProblem(error);
       report(problem.line, problem.message);

@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { PassThrough, pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../model/index.js';
 import type { InputSource, TextLine } from './adapter.js';
+import type { Prefetched } from './prefetch.js';
 
 /*
  * Opening input files: gzip by magic bytes, BOM-driven decoding, and a line
@@ -49,8 +50,9 @@ export function openInput(
   observer?: TextObserver,
   maxRecordChars: number = MAX_LINE_CHARS,
   chunkBytes: number = READ_CHUNK_BYTES,
+  prefetched?: Prefetched,
 ): InputSource {
-  const bytes = (): Readable => openBytes(path, observer, chunkBytes);
+  const bytes = (): Readable => openBytes(path, observer, chunkBytes, prefetched);
   const lines = (): AsyncIterable<TextLine> => splitLines(decodeText(bytes()), display, maxRecordChars);
   const text = async (): Promise<string> => {
     const parts: string[] = [];
@@ -85,10 +87,17 @@ type ObservedPassThrough = PassThrough & { [TEXT_READER]?: TextReader };
  * the text it decodes anyway, so the observer costs no second decoding;
  * whoever reads an observed file reads it through decodeText.
  */
-function openBytes(path: string, observer: TextObserver | undefined, chunkBytes: number): Readable {
+function openBytes(path: string, observer: TextObserver | undefined, chunkBytes: number, prefetched: Prefetched | undefined): Readable {
   const out: ObservedPassThrough = new PassThrough({ highWaterMark: chunkBytes });
   if (observer !== undefined) out[TEXT_READER] = observer.open();
   void (async () => {
+    const whole = await prefetched;
+    if (out.destroyed) return;
+    if (whole !== undefined) {
+      // Read ahead already: hand it over in the same chunks a read would give.
+      pipeline(Readable.from(chunksOf(whole, chunkBytes), { objectMode: false }), out, () => undefined);
+      return;
+    }
     let gzip: boolean;
     try {
       gzip = await startsWithGzipMagic(path);
@@ -106,6 +115,10 @@ function openBytes(path: string, observer: TextObserver | undefined, chunkBytes:
     else pipeline(file, out, done);
   })();
   return out;
+}
+
+function* chunksOf(bytes: Buffer, chunkBytes: number): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += chunkBytes) yield bytes.subarray(at, at + chunkBytes);
 }
 
 async function startsWithGzipMagic(path: string): Promise<boolean> {
