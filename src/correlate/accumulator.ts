@@ -1,6 +1,7 @@
 import { OWN_ACTION_CATEGORIES, SUMMARY_SET_NAMES, TERMINATION_CATEGORIES, type Event, type SummarySetName, type UsageSummary } from '../model/index.js';
 import { ActionDays, dayOf, type ActionDaysData } from './action-days.js';
 import { compareActivity, type CappedSetData } from './capped-set.js';
+import { packIfEarlier, packIfLater, unpack } from './evidence.js';
 import { SetGroup } from './set-group.js';
 import { eventFacts, type EventFacts } from './event-facts.js';
 import type { ActivityRef, ChainRef, CreationRef, TerminationRef, UsageStats } from './views.js';
@@ -27,18 +28,6 @@ function earlierCreation(current: CreationRef | null, candidate: CreationRef | n
   return compareActivity(candidate, current) < 0 ? candidate : current;
 }
 
-function earlier(current: ActivityRef | null, candidate: ActivityRef | null): ActivityRef | null {
-  if (candidate === null) return current;
-  if (current === null) return candidate;
-  return compareActivity(candidate, current) < 0 ? candidate : current;
-}
-
-function later(current: ActivityRef | null, candidate: ActivityRef | null): ActivityRef | null {
-  if (candidate === null) return current;
-  if (current === null) return candidate;
-  return compareActivity(candidate, current) > 0 ? candidate : current;
-}
-
 const SET_NAMES = SUMMARY_SET_NAMES;
 type SetName = SummarySetName;
 const EMPTY_DAYS: ReadonlyMap<string, never> = new Map<string, never>();
@@ -56,6 +45,11 @@ const NETWORKS = SET_NAMES.indexOf('networks');
 const USER_AGENTS = SET_NAMES.indexOf('userAgents');
 const WORKLOADS = SET_NAMES.indexOf('workloads');
 const SET_EVIDENCE: readonly boolean[] = SET_NAMES.map((name) => !WITHOUT_EVIDENCE.has(name));
+
+/** Slots of the kept refs, in AccumulatorData.refs order. */
+const REF = { firstUse: 0, lastUse: 1, lastFailure: 2, lastRefresh: 3, lastInteractiveLogin: 4, firstRefresh: 5, lastReuse: 6 } as const;
+/** Per slot: it keeps the earliest sighting (else the latest). */
+const KEEPS_EARLIEST: readonly boolean[] = [true, false, false, false, false, true, false];
 
 /** An accumulator as plain data (see UsageAccumulator.toData). */
 export interface AccumulatorData {
@@ -91,21 +85,22 @@ export class UsageAccumulator {
   private events = 0;
   private ownActions = 0;
   private failures = 0;
-  private firstUse: ActivityRef | null = null;
-  private lastUse: ActivityRef | null = null;
-  private lastFailure: ActivityRef | null = null;
+  /**
+   * The kept first and last sightings (REF order), three numbers each
+   * (evidence.ts), grown as far as the highest slot written. As objects, each
+   * event's ref lived on as some key's last use until a later event replaced
+   * it: by then it had outlived the young generation, so every event left
+   * garbage in the old one.
+   */
+  private refs: number[] | null = null;
   /** actions, services, providers, tenants, environments, networks, userAgents, workloads (SET_NAMES order). */
   private readonly sets = new SetGroup(DISTINCT_CAP, SET_EVIDENCE);
   private deepestChain: ChainRef | null = null;
   private refreshes = 0;
-  private firstRefresh: ActivityRef | null = null;
-  private lastRefresh: ActivityRef | null = null;
   private reuses = 0;
-  private lastReuse: ActivityRef | null = null;
   private creation: CreationRef | null = null;
   private actionDays: ActionDays | undefined;
   private interactiveLogins = 0;
-  private lastInteractiveLogin: ActivityRef | null = null;
   private terminations: TerminationRef[] = [];
 
   /** Folds one event; `facts` are what UsageFold derived once for all the keys the event names. */
@@ -121,7 +116,7 @@ export class UsageAccumulator {
     }
     if (event.category === 'token-reuse') {
       this.reuses += 1;
-      this.lastReuse = later(this.lastReuse, at);
+      this.keepLater(REF.lastReuse, at);
       return;
     }
     if (event.category === 'credential-create') {
@@ -137,11 +132,11 @@ export class UsageAccumulator {
     this.ownActions += 1;
     if (event.outcome === 'failure') {
       this.failures += 1;
-      this.lastFailure = later(this.lastFailure, at);
+      this.keepLater(REF.lastFailure, at);
       return;
     }
-    this.firstUse = earlier(this.firstUse, at);
-    this.lastUse = later(this.lastUse, at);
+    this.keepEarlier(REF.firstUse, at);
+    this.keepLater(REF.lastUse, at);
     // Token issue and refresh are how the delegate gets to act, not actions within its scopes.
     if (event.category !== 'token-issue' && event.category !== 'token-refresh') {
       if (event.action !== null) {
@@ -166,12 +161,12 @@ export class UsageAccumulator {
     if (facts.workload !== null) this.sets.add(WORKLOADS, facts.workload, at);
     if (event.category === 'token-refresh') {
       this.refreshes += 1;
-      this.firstRefresh = earlier(this.firstRefresh, at);
-      this.lastRefresh = later(this.lastRefresh, at);
+      this.keepEarlier(REF.firstRefresh, at);
+      this.keepLater(REF.lastRefresh, at);
     }
     if (event.category === 'login-interactive') {
       this.interactiveLogins += 1;
-      this.lastInteractiveLogin = later(this.lastInteractiveLogin, at);
+      this.keepLater(REF.lastInteractiveLogin, at);
     }
   }
 
@@ -179,32 +174,27 @@ export class UsageAccumulator {
     this.events += other.events;
     this.ownActions += other.ownActions;
     this.failures += other.failures;
-    this.firstUse = earlier(this.firstUse, other.firstUse);
-    this.lastUse = later(this.lastUse, other.lastUse);
-    this.lastFailure = later(this.lastFailure, other.lastFailure);
+    this.mergeRefs(other.refList());
     this.sets.merge(other.sets, SET_NAMES.length);
     this.deepestChain = deeper(this.deepestChain, other.deepestChain);
     this.refreshes += other.refreshes;
-    this.firstRefresh = earlier(this.firstRefresh, other.firstRefresh);
-    this.lastRefresh = later(this.lastRefresh, other.lastRefresh);
     this.reuses += other.reuses;
-    this.lastReuse = later(this.lastReuse, other.lastReuse);
     this.creation = earlierCreation(this.creation, other.creation);
     if (other.actionDays !== undefined) (this.actionDays ??= new ActionDays(DISTINCT_CAP)).merge(other.actionDays);
     this.interactiveLogins += other.interactiveLogins;
-    this.lastInteractiveLogin = later(this.lastInteractiveLogin, other.lastInteractiveLogin);
     this.addTerminations(other.terminations);
   }
 
   stats(): UsageStats {
     const days = this.actionDays?.view();
+    const [firstUse, lastUse, lastFailure, lastRefresh, lastInteractiveLogin, firstRefresh, lastReuse] = this.refList();
     return {
       events: this.events,
       ownActions: this.ownActions,
       failures: this.failures,
-      firstUse: this.firstUse,
-      lastUse: this.lastUse,
-      lastFailure: this.lastFailure,
+      firstUse,
+      lastUse,
+      lastFailure,
       actions: this.sets.view(ACTIONS),
       services: this.sets.view(SERVICES),
       providers: this.sets.view(PROVIDERS),
@@ -215,15 +205,15 @@ export class UsageAccumulator {
       userAgents: this.sets.view(USER_AGENTS),
       workloads: this.sets.view(WORKLOADS),
       refreshes: this.refreshes,
-      firstRefresh: this.firstRefresh,
-      lastRefresh: this.lastRefresh,
+      firstRefresh,
+      lastRefresh,
       reuses: this.reuses,
-      lastReuse: this.lastReuse,
+      lastReuse,
       creation: this.creation,
       actionDays: days?.days ?? EMPTY_DAYS,
       actionDaysOverflow: days?.overflow ?? false,
       interactiveLogins: this.interactiveLogins,
-      lastInteractiveLogin: this.lastInteractiveLogin,
+      lastInteractiveLogin,
       terminations: this.terminations,
     };
   }
@@ -234,15 +224,7 @@ export class UsageAccumulator {
     for (const [index, name] of SET_NAMES.entries()) sets[name] = this.sets.toData(index);
     return {
       counts: [this.events, this.ownActions, this.failures, this.refreshes, this.interactiveLogins, this.reuses],
-      refs: [
-        this.firstUse,
-        this.lastUse,
-        this.lastFailure,
-        this.lastRefresh,
-        this.lastInteractiveLogin,
-        this.firstRefresh,
-        this.lastReuse,
-      ],
+      refs: this.refList(),
       creation: this.creation,
       tracksDays: this.tracksDays,
       actionDays: this.actionDays?.toData() ?? null,
@@ -256,15 +238,7 @@ export class UsageAccumulator {
     const accumulator = new UsageAccumulator(data.tracksDays);
     [accumulator.events, accumulator.ownActions, accumulator.failures, accumulator.refreshes, accumulator.interactiveLogins, accumulator.reuses] =
       data.counts;
-    [
-      accumulator.firstUse,
-      accumulator.lastUse,
-      accumulator.lastFailure,
-      accumulator.lastRefresh,
-      accumulator.lastInteractiveLogin,
-      accumulator.firstRefresh,
-      accumulator.lastReuse,
-    ] = data.refs;
+    accumulator.mergeRefs(data.refs);
     accumulator.creation = data.creation;
     if (data.actionDays !== null) accumulator.actionDays = ActionDays.fromData(DISTINCT_CAP, data.actionDays);
     accumulator.deepestChain = data.deepestChain;
@@ -301,6 +275,49 @@ export class UsageAccumulator {
       sets,
       terminations: [...summary.terminations].sort(compareActivity).slice(0, TERMINATION_CAP),
     });
+  }
+
+  /** The kept refs in REF order (AccumulatorData's), null where none was kept. */
+  private refList(): AccumulatorData['refs'] {
+    const refs = this.refs;
+    const at = (slot: number): ActivityRef | null =>
+      refs === null || refs.length <= slot * 3 || !Number.isFinite(refs[slot * 3]) ? null : unpack(refs, slot * 3);
+    return [at(0), at(1), at(2), at(3), at(4), at(5), at(6)];
+  }
+
+  private mergeRefs(refs: AccumulatorData['refs']): void {
+    for (let slot = 0; slot < refs.length; slot += 1) {
+      const ref = refs[slot] ?? null;
+      if (ref === null) continue;
+      if (KEEPS_EARLIEST[slot] === true) this.keepEarlier(slot, ref);
+      else this.keepLater(slot, ref);
+    }
+  }
+
+  private keepEarlier(slot: number, at: ActivityRef): void {
+    packIfEarlier(this.room(slot), slot * 3, at);
+  }
+
+  private keepLater(slot: number, at: ActivityRef): void {
+    packIfLater(this.room(slot), slot * 3, at);
+  }
+
+  /** `refs`, grown to hold `slot`; a slot not yet written holds the time nothing can beat. */
+  private room(slot: number): number[] {
+    const refs = this.refs;
+    if (refs !== null && refs.length > slot * 3) return refs;
+    const used = refs?.length ?? 0;
+    const grown = new Array<number>((slot + 1) * 3);
+    // A non-integer first makes the elements doubles (unboxed).
+    grown.fill(0.5);
+    for (let index = 0; index < used; index += 1) grown[index] = refs?.[index] ?? 0;
+    for (let index = used / 3; index <= slot; index += 1) {
+      grown[index * 3] = KEEPS_EARLIEST[index] === true ? Infinity : -Infinity;
+      grown[index * 3 + 1] = 0;
+      grown[index * 3 + 2] = 0;
+    }
+    this.refs = grown;
+    return grown;
   }
 
   private addTerminations(refs: readonly TerminationRef[]): void {

@@ -11,70 +11,100 @@ export function dayOf(time: number): number {
   return Math.floor(time / DAY_MS);
 }
 
-/** An ActionDays as plain data: `[action, days]` pairs, days as ActionDays stores them. */
-export type ActionDaysData = readonly (readonly [string, number | readonly number[]])[];
-
-/** An action with no day yet (between making room for it and storing its first); never written to. */
-const EMPTY: number[] = [];
+/**
+ * An ActionDays as plain data: `[action, words]` pairs, each word a number
+ * as ActionDays stores it (see `cellOf`).
+ */
+export type ActionDaysData = readonly (readonly [string, readonly number[]])[];
 
 /** Days per word of a day set: a word's bits stay a small integer (under 2^30). */
 const WORD_DAYS = 30;
+const BITS = 2 ** 30;
+/** Word numbers are kept biased to stay positive: days before 1970 give negative words. */
+const WORD_BIAS = 2 ** 20;
+
+/**
+ * A word of days as one number: the word (biased) above the bits of its days.
+ * Cells of one action sort by word when compared as numbers, and any day of
+ * years 0 to 9999 fits well inside a double's exact integers.
+ */
+function cellOf(word: number, bits: number): number {
+  return (word + WORD_BIAS) * BITS + bits;
+}
+
+function wordOf(cell: number): number {
+  return Math.floor(cell / BITS) - WORD_BIAS;
+}
+
+function bitsOf(cell: number): number {
+  return cell % BITS;
+}
 
 /**
  * Per action, the distinct UTC days on which it was used: what "privileged use
  * on only a few days" needs, folded without knowing at fold time which actions
  * are privileged. At most `actionCap` actions are kept (the smallest names, so
- * merges agree whatever the order). An action used on one day stores that day
- * as a bare number; more days become a bit set — `[word, bits, word, bits…]`,
- * sorted, a word per 30 days — so a year of daily use costs 13 small numbers,
- * however many events it took: memory follows identities and the log's span,
- * not its volume. The view shows the earliest DAY_CAP days and says when there
- * were more; the set is exact, so merges give what one pass gives.
+ * merges agree whatever the order). Days are kept as bit sets, a word per 30
+ * days, each word with its bits one number: a year of daily use costs 13
+ * numbers, however many events it took, so memory follows identities and the
+ * log's span, not its volume. The view shows the earliest DAY_CAP days and
+ * says when there were more; the set is exact, so merges give what one pass gives.
  */
 export class ActionDays {
   /*
-   * Actions and their days side by side: action i's one day, or its day set, is
-   * days[i]. Arrays, not a Map: a key holds a few dozen actions at most, and a
-   * Map's hash table would cost more than the days.
+   * All actions' words in one array of doubles: action i's `runs[i]` words
+   * follow those of the actions before it, sorted. One array per action, as
+   * before, cost more than its few numbers: its header and element store.
+   * Arrays, not a Map: a key holds a few dozen actions at most.
    */
   private actions: string[] = [];
-  private days: (number | number[])[] = [];
+  private runs: number[] = [];
+  private cells: number[] = [];
   private overflowed = false;
 
   constructor(private readonly actionCap: number) {}
 
   add(action: string, day: number): void {
     const slot = this.room(action);
-    if (slot !== -1) this.put(slot, day);
+    if (slot === -1) return;
+    const word = Math.floor(day / WORD_DAYS);
+    this.putWord(slot, word, 2 ** (day - word * WORD_DAYS));
   }
 
   merge(other: ActionDays): void {
     if (other.overflowed) this.overflowed = true;
+    let start = 0;
     for (const [index, action] of other.actions.entries()) {
-      const theirs = other.days[index] ?? [];
+      const run = other.runs[index] ?? 0;
       const slot = this.room(action);
-      if (slot === -1) continue;
-      if (typeof theirs === 'number') {
-        this.put(slot, theirs);
-        continue;
+      if (slot !== -1) {
+        for (let at = start; at < start + run; at += 1) {
+          const cell = other.cells[at] ?? 0;
+          this.putWord(slot, wordOf(cell), bitsOf(cell));
+        }
       }
-      for (let at = 0; at < theirs.length; at += 2) this.putWord(slot, theirs[at] ?? 0, theirs[at + 1] ?? 0);
+      start += run;
     }
   }
 
   view(): { readonly days: ReadonlyMap<string, ActionDaysView>; readonly overflow: boolean } {
     const days = new Map<string, ActionDaysView>();
+    let start = 0;
     for (const [index, action] of this.actions.entries()) {
-      const value = this.days[index] ?? [];
-      days.set(action, typeof value === 'number' ? { days: [value], more: false } : earliestDays(value));
+      const run = this.runs[index] ?? 0;
+      days.set(action, earliestDays(this.cells, start, start + run));
+      start += run;
     }
     return { days, overflow: this.overflowed };
   }
 
   toData(): { readonly actions: ActionDaysData; readonly overflowed: boolean } {
+    let start = 0;
     const actions = this.actions.map((action, index) => {
-      const value = this.days[index] ?? [];
-      return [action, typeof value === 'number' ? value : [...value]] as const;
+      const run = this.runs[index] ?? 0;
+      const words = this.cells.slice(start, start + run);
+      start += run;
+      return [action, words] as const;
     });
     return { actions, overflowed: this.overflowed };
   }
@@ -82,9 +112,10 @@ export class ActionDays {
   static fromData(actionCap: number, data: { readonly actions: ActionDaysData; readonly overflowed: boolean }): ActionDays {
     const days = new ActionDays(actionCap);
     days.overflowed = data.overflowed;
-    for (const [action, value] of data.actions) {
-      days.actions.push(action);
-      days.days.push(typeof value === 'number' ? value : [...value]);
+    for (const [action, words] of data.actions) {
+      const slot = days.room(action);
+      if (slot === -1) continue;
+      for (const cell of words) days.putWord(slot, wordOf(cell), bitsOf(cell));
     }
     return days;
   }
@@ -99,62 +130,59 @@ export class ActionDays {
       for (const [index, key] of this.actions.entries()) if (largest === -1 || key > (this.actions[largest] ?? '')) largest = index;
       if (largest === -1 || action > (this.actions[largest] ?? '')) return -1;
       // The evicted action's slot takes the new one, with no days yet.
+      const start = this.start(largest);
+      const run = this.runs[largest] ?? 0;
+      this.cells = this.cells.slice(0, start).concat(this.cells.slice(start + run));
       this.actions[largest] = intern(action);
-      this.days[largest] = EMPTY;
+      this.runs[largest] = 0;
       return largest;
     }
     // Exact-size copies: push reserves room for 17, and most keys use a handful of actions.
     this.actions = this.actions.concat(intern(action));
-    this.days = this.days.concat([EMPTY]);
+    this.runs = this.runs.concat(0);
     return this.actions.length - 1;
   }
 
-  private put(slot: number, day: number): void {
-    const value = this.days[slot];
-    if (value === undefined || (typeof value !== 'number' && value.length === 0)) {
-      this.days[slot] = day;
-      return;
-    }
-    if (value === day) return;
-    const word = Math.floor(day / WORD_DAYS);
-    this.putWord(slot, word, 1 << (day - word * WORD_DAYS));
+  /** Where action `slot`'s words start in `cells`. */
+  private start(slot: number): number {
+    let start = 0;
+    for (let index = 0; index < slot; index += 1) start += this.runs[index] ?? 0;
+    return start;
   }
 
-  /** Adds the days of one word (`bits`) to an action's set, turning a single day into a set first. */
+  /** Adds the days of one word (`bits`) to an action's set. */
   private putWord(slot: number, word: number, bits: number): void {
-    let value = this.days[slot];
-    if (value === undefined || typeof value === 'number') {
-      const single = value;
-      value = [];
-      if (single !== undefined) {
-        const own = Math.floor(single / WORD_DAYS);
-        value = [own, 1 << (single - own * WORD_DAYS)];
-      }
-      this.days[slot] = value;
-    }
-    // Events mostly arrive in time order: the word is usually the last one.
-    let at = value.length - 2;
-    while (at >= 0 && (value[at] ?? 0) > word) at -= 2;
-    if (at >= 0 && value[at] === word) {
-      value[at + 1] = (value[at + 1] ?? 0) | bits;
+    const start = this.start(slot);
+    const run = this.runs[slot] ?? 0;
+    const cells = this.cells;
+    // Events mostly arrive in time order: the word is usually the action's last one.
+    let at = start + run - 1;
+    while (at >= start && wordOf(cells[at] ?? 0) > word) at -= 1;
+    if (at >= start && wordOf(cells[at] ?? 0) === word) {
+      const cell = cells[at] ?? 0;
+      const merged = (bitsOf(cell) | bits) >>> 0;
+      if (merged !== bitsOf(cell)) cells[at] = cellOf(word, merged);
       return;
     }
-    // A new word: an exact-size copy (push and splice reserve room for 17 numbers; a month of days needs 2 to 4).
-    const grown = new Array<number>(value.length + 2);
-    for (let index = 0; index <= at + 1; index += 1) grown[index] = value[index] ?? 0;
-    grown[at + 2] = word;
-    grown[at + 3] = bits;
-    for (let index = at + 2; index < value.length; index += 1) grown[index + 2] = value[index] ?? 0;
-    this.days[slot] = grown;
+    // A new word: an exact-size copy (a month of days needs one or two words per action).
+    const grown = new Array<number>(cells.length + 1);
+    // A non-integer first makes the elements doubles (unboxed).
+    grown.fill(0.5);
+    for (let index = 0; index <= at; index += 1) grown[index] = cells[index] ?? 0;
+    grown[at + 1] = cellOf(word, bits);
+    for (let index = at + 1; index < cells.length; index += 1) grown[index + 1] = cells[index] ?? 0;
+    this.cells = grown;
+    this.runs[slot] = run + 1;
   }
 }
 
-/** The earliest DAY_CAP days of a day set, and whether it holds more. */
-function earliestDays(words: readonly number[]): ActionDaysView {
+/** The earliest DAY_CAP days of the words in cells[from, to), and whether they hold more. */
+function earliestDays(cells: readonly number[], from: number, to: number): ActionDaysView {
   const days: number[] = [];
-  for (let at = 0; at < words.length; at += 2) {
-    const base = (words[at] ?? 0) * WORD_DAYS;
-    let bits = words[at + 1] ?? 0;
+  for (let at = from; at < to; at += 1) {
+    const cell = cells[at] ?? 0;
+    const base = wordOf(cell) * WORD_DAYS;
+    let bits = bitsOf(cell);
     for (let bit = 0; bits !== 0; bit += 1, bits >>>= 1) {
       if ((bits & 1) === 0) continue;
       if (days.length === DAY_CAP) return { days, more: true };

@@ -116,3 +116,8 @@ export function packIfEarlier(into: number[], offset: number, seen: ActivityRef)
   // Most repeats are later than the first sighting: settle those on time alone.
   if (seen.time <= (into[offset] ?? 0) && compareToPacked(seen, into, offset) < 0) packInto(into, offset, seen);
 }
+
+/** Writes `seen` over the sighting packed at `offset` when it is later (compareActivity's order). */
+export function packIfLater(into: number[], offset: number, seen: ActivityRef): void {
+  if (seen.time >= (into[offset] ?? 0) && compareToPacked(seen, into, offset) > 0) packInto(into, offset, seen);
+}

@@ -4,21 +4,93 @@ import type { ActivityRef, CappedSetView } from './views.js';
 
 /** Up to this many values a set lives in its group's shared arrays; past it, in a CappedSet of its own. */
 const SMALL = 8;
-/** Numbers per value in `facts`: the set's index, then the first sighting (see evidence.ts). */
-const STRIDE = 4;
 
 /**
- * `facts` one value longer, exact-size, as an array of doubles: concat would
- * give an array of boxed numbers when `facts` is still empty.
+ * The capacity after `count` values: half as much again. Growing one exact-size
+ * copy at a time made every new value copy all the others, and those copies
+ * were most of what the fold allocated; a pushed-to array would reserve 17.
  */
-function extended(facts: readonly number[], set: number): number[] {
-  const grown = new Array<number>(facts.length + STRIDE);
-  for (let index = 0; index < facts.length; index += 1) grown[index] = facts[index] ?? 0;
-  grown[facts.length] = set;
-  // A non-integer first makes the elements doubles (unboxed) before the sighting is written.
-  for (let k = 1; k < STRIDE; k += 1) grown[facts.length + k] = 0.5;
-  for (let k = 1; k < STRIDE; k += 1) grown[facts.length + k] = 0;
-  return grown;
+function grownCapacity(count: number): number {
+  return count + (count >> 2) + 1;
+}
+
+/**
+ * The values of some of a group's sets, in shared arrays: value i is
+ * `values[i]`, and `facts[i * stride]` is its set's number, followed in a lane
+ * of sets with evidence by its first sighting (three numbers, evidence.ts).
+ * Sets without evidence have a lane of their own, so their values cost one
+ * number, not four.
+ */
+class Lane {
+  /** Slots in use; the arrays have room for more, and slots past `count` are never read. */
+  count = 0;
+  values: string[] = [];
+  /** An array of doubles: no boxing. */
+  facts: number[] = [];
+
+  constructor(readonly stride: 1 | 4) {}
+
+  /** Value `value` of set `set`'s slot, or -1 - (how many values the set holds) when it is not there. */
+  find(set: number, value: string): number {
+    const { values, facts, count, stride } = this;
+    let inSet = 0;
+    for (let index = 0; index < count; index += 1) {
+      if (facts[index * stride] !== set) continue;
+      if (values[index] === value) return index;
+      inSet += 1;
+    }
+    return -1 - inSet;
+  }
+
+  holds(set: number): boolean {
+    for (let index = 0; index < this.count; index += 1) if (this.facts[index * this.stride] === set) return true;
+    return false;
+  }
+
+  /** A new slot for `value` of `set`, its sighting (if any) still to be written. */
+  append(set: number, value: string): number {
+    const { count, stride } = this;
+    if (count === this.values.length) {
+      const capacity = grownCapacity(count);
+      const facts = new Array<number>(capacity * stride);
+      // A non-integer first makes the elements doubles (unboxed) before anything is written.
+      facts.fill(0.5);
+      facts.fill(0);
+      for (let index = 0; index < count * stride; index += 1) facts[index] = this.facts[index] ?? 0;
+      const values = new Array<string>(capacity).fill('');
+      for (let index = 0; index < count; index += 1) values[index] = this.values[index] ?? '';
+      this.facts = facts;
+      this.values = values;
+    }
+    this.facts[count * stride] = set;
+    this.values[count] = value;
+    this.count = count + 1;
+    return count;
+  }
+
+  /** Takes set `set`'s values out, closing the gaps in place (the others keep their order). */
+  remove(set: number): void {
+    const { values, facts, stride } = this;
+    let kept = 0;
+    for (let index = 0; index < this.count; index += 1) {
+      if (facts[index * stride] === set) continue;
+      values[kept] = values[index] ?? '';
+      for (let k = 0; k < stride; k += 1) facts[kept * stride + k] = facts[index * stride + k] ?? 0;
+      kept += 1;
+    }
+    // Let go of the removed values' strings.
+    for (let index = kept; index < this.count; index += 1) values[index] = '';
+    this.count = kept;
+  }
+
+  entries(set: number): [string, ActivityRef][] {
+    const out: [string, ActivityRef][] = [];
+    for (let index = 0; index < this.count; index += 1) {
+      if (this.facts[index * this.stride] !== set) continue;
+      out.push([this.values[index] ?? '', this.stride === 1 ? NO_EVIDENCE : unpack(this.facts, index * this.stride + 1)]);
+    }
+    return out;
+  }
 }
 
 const EMPTY_VIEW: CappedSetView = { values: [], size: 0, overflow: false, firstSeen: new Map() };
@@ -27,16 +99,16 @@ const EMPTY_VIEW: CappedSetView = { values: [], size: 0, overflow: false, firstS
  * The capped sets of one accumulator (its actions, services, tenants, user
  * agents…), numbered. Most keys see one or two values per set for their
  * whole life, and a set object with its own arrays cost more than the values:
- * small sets share two exact-size arrays here, values in one and numbers
- * (set, first sighting) in an array of doubles, and a set that grows past
- * SMALL moves into a CappedSet of its own. Answers are those of one
- * CappedSet per set, whatever the order values arrive in.
+ * small sets share the arrays of a Lane here (one for sets that keep first
+ * sightings, one for sets that do not), and a set that grows past SMALL
+ * moves into a CappedSet of its own. Answers are those of one CappedSet per
+ * set, whatever the order values arrive in.
  */
 export class SetGroup {
-  private values: string[] = [];
-  private facts: number[] = [];
+  private withEvidence: Lane | null = null;
+  private withoutEvidence: Lane | null = null;
   private large: (CappedSet | undefined)[] | null = null;
-  /** Per set, the index of the value it saw last: logs repeat a key's value event after event. */
+  /** Per set, the slot of the value it saw last in its lane: logs repeat a key's value event after event. */
   private last: number[] | null = null;
 
   /** `evidence[i]`: set i keeps each value's first sighting. */
@@ -51,80 +123,60 @@ export class SetGroup {
       own.add(value, seen);
       return;
     }
-    const { values, facts } = this;
+    const withEvidence = this.evidence[set] === true;
+    const lane = withEvidence ? (this.withEvidence ??= new Lane(4)) : (this.withoutEvidence ??= new Lane(1));
     const last = this.last?.[set] ?? -1;
-    if (last !== -1 && values[last] === value) {
-      this.keepEarlier(last, seen);
+    if (last !== -1 && lane.values[last] === value) {
+      if (withEvidence) packIfEarlier(lane.facts, last * 4 + 1, seen);
       return;
     }
-    let count = 0;
-    for (let index = 0; index < values.length; index += 1) {
-      if (facts[index * STRIDE] !== set) continue;
-      if (values[index] === value) {
-        this.remember(set, index);
-        this.keepEarlier(index, seen);
-        return;
-      }
-      count += 1;
+    const found = lane.find(set, value);
+    if (found >= 0) {
+      this.remember(set, found);
+      if (withEvidence) packIfEarlier(lane.facts, found * 4 + 1, seen);
+      return;
     }
-    if (count < SMALL && count < this.cap) {
-      const offset = values.length * STRIDE;
-      const grown = extended(facts, set);
-      if (this.evidence[set] === true) packInto(grown, offset + 1, seen);
-      this.values = values.concat(intern(value));
-      this.facts = grown;
-      this.remember(set, values.length);
+    const inSet = -1 - found;
+    if (inSet < SMALL && inSet < this.cap) {
+      const slot = lane.append(set, intern(value));
+      if (withEvidence) packInto(lane.facts, slot * 4 + 1, seen);
+      this.remember(set, slot);
       return;
     }
     this.promote(set).add(value, seen);
   }
 
-  private remember(set: number, index: number): void {
+  private remember(set: number, slot: number): void {
     if (this.last === null) {
       this.last = new Array<number>(this.evidence.length);
       this.last.fill(-1);
     }
-    this.last[set] = index;
+    this.last[set] = slot;
   }
 
-  private keepEarlier(index: number, seen: ActivityRef): void {
-    if (this.evidence[this.facts[index * STRIDE] ?? 0] === true) packIfEarlier(this.facts, index * STRIDE + 1, seen);
+  private laneOf(set: number): Lane | null {
+    return this.evidence[set] === true ? this.withEvidence : this.withoutEvidence;
   }
 
   /** Moves a set out of the shared arrays into a CappedSet of its own. */
   private promote(set: number): CappedSet {
     const own = new CappedSet(this.cap, this.evidence[set] === true);
     for (const [value, at] of this.smallEntries(set)) own.add(value, at);
-    const values: string[] = [];
-    const facts: number[] = [];
-    for (let index = 0; index < this.values.length; index += 1) {
-      if (this.facts[index * STRIDE] === set) continue;
-      values.push(this.values[index] ?? '');
-      for (let k = 0; k < STRIDE; k += 1) facts.push(this.facts[index * STRIDE + k] ?? 0);
-    }
-    this.values = values;
-    this.facts = facts;
-    // Indexes moved.
+    this.laneOf(set)?.remove(set);
+    // Slots moved.
     this.last?.fill(-1);
     (this.large ??= [])[set] = own;
     return own;
   }
 
   private smallEntries(set: number): [string, ActivityRef][] {
-    const out: [string, ActivityRef][] = [];
-    const withEvidence = this.evidence[set] === true;
-    for (let index = 0; index < this.values.length; index += 1) {
-      if (this.facts[index * STRIDE] !== set) continue;
-      out.push([this.values[index] ?? '', withEvidence ? unpack(this.facts, index * STRIDE + 1) : NO_EVIDENCE]);
-    }
-    return out;
+    return this.laneOf(set)?.entries(set) ?? [];
   }
 
   /** Whether anything was added to the set. */
   has(set: number): boolean {
     if (this.large?.[set] !== undefined) return true;
-    for (let index = 0; index < this.values.length; index += 1) if (this.facts[index * STRIDE] === set) return true;
-    return false;
+    return this.laneOf(set)?.holds(set) ?? false;
   }
 
   view(set: number): CappedSetView {

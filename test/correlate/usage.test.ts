@@ -1,4 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compareActivity } from '../../src/correlate/capped-set.js';
+import type { ActivityRef } from '../../src/correlate/views.js';
 import { CappedSet } from '../../src/correlate/capped-set.js';
 import { UsageFold } from '../../src/correlate/usage.js';
 import { sourceNetwork, userAgentProduct, workloadKey } from '../../src/correlate/workload.js';
@@ -105,6 +108,51 @@ describe('UsageFold', () => {
       expect(right.byIdentityRef.get(key)?.stats()).toEqual(whole.byIdentityRef.get(key)?.stats());
     }
     expect(right.byCredential.get('k1')?.stats()).toEqual(whole.byCredential.get('k1')?.stats());
+  });
+
+  it('keeps the first and last sightings exactly (with pointers), in any order and through worker data', () => {
+    const sighting = fc.record({
+      day: fc.integer({ min: 0, max: 3 }),
+      file: fc.constantFrom('a.json', 'b.json'),
+      index: fc.option(fc.integer({ min: 0, max: 3_000_000 }), { nil: undefined }),
+      kind: fc.constantFrom('access', 'token-refresh', 'login-interactive', 'failure', 'token-reuse'),
+    });
+    fc.assert(
+      fc.property(fc.array(sighting, { minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 40 }), (sightings, cut) => {
+        // One record per line: ties on (time, file, line) come only from one line's records, which one reader reads in order.
+        const made = sightings.map(({ day, file, index, kind }, position) => {
+          const line = position + 1;
+          const source = index === undefined ? { file, line } : { file, line, pointer: `Records[${index}]` };
+          const time = t('2026-01-01T00:00:00Z') + day * 3_600_000;
+          const category = kind === 'failure' ? 'access' : kind;
+          return ev({ time, identity: 'svc', action: 'a', source, category, outcome: kind === 'failure' ? 'failure' : 'success' });
+        });
+        const pick = (keep: (item: Event) => boolean, last: boolean): ActivityRef | null => {
+          const refs = made.filter(keep).map((item) => ({ time: item.time, source: item.source }));
+          refs.sort(compareActivity);
+          return (last ? refs.at(-1) : refs[0]) ?? null;
+        };
+        const success = (item: Event): boolean => item.outcome === 'success' && item.category !== 'token-reuse';
+        const whole = new UsageFold();
+        for (const item of made) whole.add(item);
+        const stats = whole.byIdentityRef.get('svc')?.stats();
+        expect(stats?.firstUse ?? null).toEqual(pick(success, false));
+        expect(stats?.lastUse ?? null).toEqual(pick(success, true));
+        expect(stats?.lastFailure ?? null).toEqual(pick((item) => item.outcome === 'failure', true));
+        expect(stats?.firstRefresh ?? null).toEqual(pick((item) => success(item) && item.category === 'token-refresh', false));
+        expect(stats?.lastRefresh ?? null).toEqual(pick((item) => success(item) && item.category === 'token-refresh', true));
+        expect(stats?.lastInteractiveLogin ?? null).toEqual(pick((item) => success(item) && item.category === 'login-interactive', true));
+        expect(stats?.lastReuse ?? null).toEqual(pick((item) => item.category === 'token-reuse', true));
+        // Two parts, one of them through its plain data (what a worker sends), merged later-first.
+        const left = new UsageFold();
+        const right = new UsageFold();
+        made.forEach((item, index) => (index < cut ? left : right).add(item));
+        const merged = UsageFold.fromData(right.toData());
+        merged.merge(left);
+        expect(merged.byIdentityRef.get('svc')?.stats()).toEqual(stats);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('does not count a failed revoke or delete as an end', () => {
