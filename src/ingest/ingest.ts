@@ -14,7 +14,7 @@ import type { Adapter, AdapterContext, InputSource, Sniff } from './adapter.js';
 import type { DiscoveredFile } from './discover.js';
 import { adapterById, detectAdapter } from './registry.js';
 import { FileSecrets } from './secrets.js';
-import { prefetchFile, type Prefetched } from './prefetch.js';
+import { PREFETCH_DEPTH, prefetchFile, type Prefetched } from './prefetch.js';
 import { readSniff } from './sniff.js';
 import { decodeText, describeReadError, openInput, SNIFF_CHUNK_BYTES } from './source.js';
 
@@ -69,12 +69,14 @@ export async function ingest(
   const inputs: InputSummary[] = [];
   const skipped: SkippedInput[] = [];
 
-  // The next file is read and inflated in the thread pool while this one is parsed.
-  let ahead: Prefetched | undefined = files[0] === undefined ? undefined : prefetchFile(files[0].path);
+  // The next files are read and inflated in the thread pool while this one is parsed. Each read
+  // takes several thread-pool steps, and a step waits for this thread to start the next: reading
+  // more than one file ahead keeps one in progress while the thread is busy.
+  const ahead: (Prefetched | undefined)[] = files.slice(0, PREFETCH_DEPTH + 1).map((file) => prefetchFile(file.path));
   for (const [index, file] of files.entries()) {
-    const prefetched = ahead;
-    const next = files[index + 1];
-    ahead = next === undefined ? undefined : prefetchFile(next.path);
+    const prefetched = ahead.shift();
+    const next = files[index + PREFETCH_DEPTH + 1];
+    if (next !== undefined) ahead.push(prefetchFile(next.path));
     options.onFile?.(index, file);
     let fileSkips = 0;
     const report = (line: number, message: string): void => {

@@ -13,10 +13,12 @@ import { gunzip } from 'node:zlib';
  * streamed as before, so errors keep their messages and their place.
  */
 
+/** Files read ahead of the one being parsed. */
+export const PREFETCH_DEPTH = 2;
 /** Files larger than this on disk are streamed: a prefetch holds the whole file. */
 export const PREFETCH_MAX_BYTES = 16 * 1024 * 1024;
-/** Inflated bytes a prefetch may hold; a larger gzip member is streamed instead. */
-export const PREFETCH_MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+/** Inflated bytes a prefetch may hold (files larger than a whole-file parse are streamed anyway); a larger gzip file is streamed instead. */
+export const PREFETCH_MAX_INFLATED_BYTES = 16 * 1024 * 1024;
 
 /** zlib's smallest output chunk is 64 bytes; below this the size hint is not worth trusting. */
 const MIN_CHUNK_BYTES = 64 * 1024;
