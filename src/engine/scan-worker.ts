@@ -20,7 +20,7 @@ const send = (message: FromWorker): void => port.postMessage(message);
 async function readFile(index: number, file: DiscoveredFile): Promise<void> {
   const records: Exclude<NormalizedRecord, { kind: 'event' }>[] = [];
   let events = 0;
-  const result = await ingest([file], { strict: setup.strict, inputType: new Map(setup.inputTypes), ...(setup.maxRecordChars === undefined ? {} : { maxRecordChars: setup.maxRecordChars }) }, (record) => {
+  const result = await ingest([file], { strict: setup.strict, readAhead: false, inputType: new Map(setup.inputTypes), ...(setup.maxRecordChars === undefined ? {} : { maxRecordChars: setup.maxRecordChars }) }, (record) => {
     if (record.kind === 'event') {
       fold.add(record.record);
       events += 1;

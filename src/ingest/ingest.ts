@@ -25,6 +25,11 @@ export interface IngestOptions {
   readonly inputType?: ReadonlyMap<string, string>;
   /** The longest line or JSON element read, in characters (`scan --max-record-mb`); default MAX_LINE_CHARS. */
   readonly maxRecordChars?: number;
+  /**
+   * Read the next files ahead while one is parsed (default true). A caller
+   * that hands ingest one file at a time has no next file to read ahead.
+   */
+  readonly readAhead?: boolean;
   /** Called as each file starts (0-based index), e.g. for a progress display. */
   readonly onFile?: (index: number, file: DiscoveredFile) => void;
 }
@@ -72,11 +77,12 @@ export async function ingest(
   // The next files are read and inflated in the thread pool while this one is parsed. Each read
   // takes several thread-pool steps, and a step waits for this thread to start the next: reading
   // more than one file ahead keeps one in progress while the thread is busy.
-  const ahead: (Prefetched | undefined)[] = files.slice(0, PREFETCH_DEPTH + 1).map((file) => prefetchFile(file.path));
+  const readAhead = options.readAhead ?? true;
+  const ahead: (Prefetched | undefined)[] = readAhead ? files.slice(0, PREFETCH_DEPTH + 1).map((file) => prefetchFile(file.path)) : [];
   for (const [index, file] of files.entries()) {
     const prefetched = ahead.shift();
     const next = files[index + PREFETCH_DEPTH + 1];
-    if (next !== undefined) ahead.push(prefetchFile(next.path));
+    if (readAhead && next !== undefined) ahead.push(prefetchFile(next.path));
     options.onFile?.(index, file);
     let fileSkips = 0;
     const report = (line: number, message: string): void => {
