@@ -1,7 +1,7 @@
 import { OWN_ACTION_CATEGORIES, SUMMARY_SET_NAMES, TERMINATION_CATEGORIES, type Event, type SummarySetName, type UsageSummary } from '../model/index.js';
 import { ActionDays, dayOf, type ActionDaysData } from './action-days.js';
 import { compareActivity, type CappedSetData } from './capped-set.js';
-import { packIfEarlier, packIfLater, unpack } from './evidence.js';
+import { doubleArray, packIfEarlier, packIfLater, unpack } from './evidence.js';
 import { SetGroup } from './set-group.js';
 import { eventFacts, type EventFacts } from './event-facts.js';
 import type { ActivityRef, ChainRef, CreationRef, TerminationRef, UsageStats } from './views.js';
@@ -307,15 +307,9 @@ export class UsageAccumulator {
     const refs = this.refs;
     if (refs !== null && refs.length > slot * 3) return refs;
     const used = refs?.length ?? 0;
-    const grown = new Array<number>((slot + 1) * 3);
-    // A non-integer first makes the elements doubles (unboxed).
-    grown.fill(0.5);
+    const grown = doubleArray((slot + 1) * 3);
     for (let index = 0; index < used; index += 1) grown[index] = refs?.[index] ?? 0;
-    for (let index = used / 3; index <= slot; index += 1) {
-      grown[index * 3] = KEEPS_EARLIEST[index] === true ? Infinity : -Infinity;
-      grown[index * 3 + 1] = 0;
-      grown[index * 3 + 2] = 0;
-    }
+    for (let index = used / 3; index <= slot; index += 1) grown[index * 3] = KEEPS_EARLIEST[index] === true ? Infinity : -Infinity;
     this.refs = grown;
     return grown;
   }

@@ -1,4 +1,5 @@
 import { intern } from './capped-set.js';
+import { doubleArray } from './evidence.js';
 import type { ActionDaysView } from './views.js';
 
 /** Distinct days kept per action (the earliest); beyond this an action only says "more". */
@@ -73,51 +74,46 @@ export class ActionDays {
 
   merge(other: ActionDays): void {
     if (other.overflowed) this.overflowed = true;
-    let start = 0;
-    for (const [index, action] of other.actions.entries()) {
-      const run = other.runs[index] ?? 0;
-      const slot = this.room(action);
-      if (slot !== -1) {
-        for (let at = start; at < start + run; at += 1) {
-          const cell = other.cells[at] ?? 0;
-          this.putWord(slot, wordOf(cell), bitsOf(cell));
-        }
-      }
-      start += run;
-    }
+    for (const [action, from, to] of other.runsOfActions()) this.addWords(action, other.cells, from, to);
   }
 
   view(): { readonly days: ReadonlyMap<string, ActionDaysView>; readonly overflow: boolean } {
     const days = new Map<string, ActionDaysView>();
-    let start = 0;
-    for (const [index, action] of this.actions.entries()) {
-      const run = this.runs[index] ?? 0;
-      days.set(action, earliestDays(this.cells, start, start + run));
-      start += run;
-    }
+    for (const [action, from, to] of this.runsOfActions()) days.set(action, earliestDays(this.cells, from, to));
     return { days, overflow: this.overflowed };
   }
 
   toData(): { readonly actions: ActionDaysData; readonly overflowed: boolean } {
-    let start = 0;
-    const actions = this.actions.map((action, index) => {
-      const run = this.runs[index] ?? 0;
-      const words = this.cells.slice(start, start + run);
-      start += run;
-      return [action, words] as const;
-    });
+    const actions = this.runsOfActions().map(([action, from, to]) => [action, this.cells.slice(from, to)] as const);
     return { actions, overflowed: this.overflowed };
   }
 
   static fromData(actionCap: number, data: { readonly actions: ActionDaysData; readonly overflowed: boolean }): ActionDays {
     const days = new ActionDays(actionCap);
     days.overflowed = data.overflowed;
-    for (const [action, words] of data.actions) {
-      const slot = days.room(action);
-      if (slot === -1) continue;
-      for (const cell of words) days.putWord(slot, wordOf(cell), bitsOf(cell));
-    }
+    for (const [action, words] of data.actions) days.addWords(action, words, 0, words.length);
     return days;
+  }
+
+  /** Each action with where its words are in `cells`: [action, from, to). */
+  private runsOfActions(): [string, number, number][] {
+    let from = 0;
+    return this.actions.map((action, index) => {
+      const to = from + (this.runs[index] ?? 0);
+      const run: [string, number, number] = [action, from, to];
+      from = to;
+      return run;
+    });
+  }
+
+  /** Adds an action's words, cells[from, to) of some ActionDays' store, as if its days had been added here. */
+  private addWords(action: string, cells: readonly number[], from: number, to: number): void {
+    const slot = this.room(action);
+    if (slot === -1) return;
+    for (let at = from; at < to; at += 1) {
+      const cell = cells[at] ?? 0;
+      this.putWord(slot, wordOf(cell), bitsOf(cell));
+    }
   }
 
   /** The slot to store an action in, made room for when it is among the smallest `actionCap` names; -1 when it is not. */
@@ -165,9 +161,7 @@ export class ActionDays {
       return;
     }
     // A new word: an exact-size copy (a month of days needs one or two words per action).
-    const grown = new Array<number>(cells.length + 1);
-    // A non-integer first makes the elements doubles (unboxed).
-    grown.fill(0.5);
+    const grown = doubleArray(cells.length + 1);
     for (let index = 0; index <= at; index += 1) grown[index] = cells[index] ?? 0;
     grown[at + 1] = cellOf(word, bits);
     for (let index = at + 1; index < cells.length; index += 1) grown[index + 1] = cells[index] ?? 0;

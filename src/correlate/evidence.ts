@@ -121,3 +121,16 @@ export function packIfEarlier(into: number[], offset: number, seen: ActivityRef)
 export function packIfLater(into: number[], offset: number, seen: ActivityRef): void {
   if (seen.time >= (into[offset] ?? 0) && compareToPacked(seen, into, offset) > 0) packInto(into, offset, seen);
 }
+
+/**
+ * A fresh array of `length` zeros held as doubles (unboxed), for packed
+ * sightings and other numbers: a fresh array of small integers would switch
+ * representation, or box them, once a time is written.
+ */
+export function doubleArray(length: number): number[] {
+  const array = new Array<number>(length);
+  // A non-integer first makes the elements doubles.
+  array.fill(0.5);
+  array.fill(0);
+  return array;
+}

@@ -1,9 +1,11 @@
 import { CappedSet, intern, NO_EVIDENCE, type CappedSetData } from './capped-set.js';
-import { packIfEarlier, packInto, unpack } from './evidence.js';
+import { doubleArray, packIfEarlier, packInto, unpack } from './evidence.js';
 import type { ActivityRef, CappedSetView } from './views.js';
 
 /** Up to this many values a set lives in its group's shared arrays; past it, in a CappedSet of its own. */
 const SMALL = 8;
+/** Numbers per value in a lane of sets with evidence: the set's number, then the first sighting (evidence.ts). */
+const EVIDENCE_STRIDE = 4;
 
 /**
  * The capacity after `count` values: a quarter as much again. Growing one
@@ -29,7 +31,7 @@ class Lane {
   /** An array of doubles: no boxing. */
   facts: number[] = [];
 
-  constructor(readonly stride: 1 | 4) {}
+  constructor(readonly stride: 1 | typeof EVIDENCE_STRIDE) {}
 
   /** Value `value` of set `set`'s slot, or -1 - (how many values the set holds) when it is not there. */
   find(set: number, value: string): number {
@@ -48,15 +50,12 @@ class Lane {
     return false;
   }
 
-  /** A new slot for `value` of `set`, its sighting (if any) still to be written. */
-  append(set: number, value: string): number {
+  /** A new slot for `value` of `set`, first seen at `seen` (kept in a lane with evidence). */
+  append(set: number, value: string, seen: ActivityRef): number {
     const { count, stride } = this;
     if (count === this.values.length) {
       const capacity = grownCapacity(count);
-      const facts = new Array<number>(capacity * stride);
-      // A non-integer first makes the elements doubles (unboxed) before anything is written.
-      facts.fill(0.5);
-      facts.fill(0);
+      const facts = doubleArray(capacity * stride);
       for (let index = 0; index < count * stride; index += 1) facts[index] = this.facts[index] ?? 0;
       const values = new Array<string>(capacity).fill('');
       for (let index = 0; index < count; index += 1) values[index] = this.values[index] ?? '';
@@ -64,9 +63,15 @@ class Lane {
       this.values = values;
     }
     this.facts[count * stride] = set;
+    if (stride === EVIDENCE_STRIDE) packInto(this.facts, count * stride + 1, seen);
     this.values[count] = value;
     this.count = count + 1;
     return count;
+  }
+
+  /** Keeps `seen` as the slot's first sighting when it is earlier (in a lane with evidence). */
+  keepEarlier(slot: number, seen: ActivityRef): void {
+    if (this.stride === EVIDENCE_STRIDE) packIfEarlier(this.facts, slot * EVIDENCE_STRIDE + 1, seen);
   }
 
   /** Takes set `set`'s values out, closing the gaps in place (the others keep their order). */
@@ -124,24 +129,21 @@ export class SetGroup {
       own.add(value, seen);
       return;
     }
-    const withEvidence = this.evidence[set] === true;
-    const lane = withEvidence ? (this.withEvidence ??= new Lane(4)) : (this.withoutEvidence ??= new Lane(1));
+    const lane = this.evidence[set] === true ? (this.withEvidence ??= new Lane(EVIDENCE_STRIDE)) : (this.withoutEvidence ??= new Lane(1));
     const last = this.last?.[set] ?? -1;
     if (last !== -1 && lane.values[last] === value) {
-      if (withEvidence) packIfEarlier(lane.facts, last * 4 + 1, seen);
+      lane.keepEarlier(last, seen);
       return;
     }
     const found = lane.find(set, value);
     if (found >= 0) {
       this.remember(set, found);
-      if (withEvidence) packIfEarlier(lane.facts, found * 4 + 1, seen);
+      lane.keepEarlier(found, seen);
       return;
     }
     const inSet = -1 - found;
     if (inSet < SMALL && inSet < this.cap) {
-      const slot = lane.append(set, intern(value));
-      if (withEvidence) packInto(lane.facts, slot * 4 + 1, seen);
-      this.remember(set, slot);
+      this.remember(set, lane.append(set, intern(value), seen));
       return;
     }
     this.promote(set).add(value, seen);
