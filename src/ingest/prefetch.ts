@@ -1,11 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { gunzip } from 'node:zlib';
+import { startsGzip } from './source.js';
 
 /*
  * Reading ahead. Files are read one after another on the thread that parses
  * them; streamed, each file's read and inflate ran while that thread waited
  * for it, and then the thread pool sat idle while the file was parsed. A
- * prefetch reads and inflates the next file (in Node's thread pool) while the
+ * prefetch reads and inflates the next files (in Node's thread pool) while the
  * current one is parsed, so the parsing thread does not wait for bytes.
  *
  * A prefetch never reports a problem: when it cannot read or inflate a file
@@ -20,10 +21,8 @@ export const PREFETCH_MAX_BYTES = 16 * 1024 * 1024;
 /** Inflated bytes a prefetch may hold (files larger than a whole-file parse are streamed anyway); a larger gzip file is streamed instead. */
 export const PREFETCH_MAX_INFLATED_BYTES = 16 * 1024 * 1024;
 
-/** zlib's smallest output chunk is 64 bytes; below this the size hint is not worth trusting. */
+/** The least output buffer: a trailer that tells of less (the last of several gzip members) still inflates in few steps. */
 const MIN_CHUNK_BYTES = 64 * 1024;
-const GZIP_MAGIC_0 = 0x1f;
-const GZIP_MAGIC_1 = 0x8b;
 
 /** A file's whole bytes, already inflated, or undefined when it must be streamed. */
 export type Prefetched = Promise<Buffer | undefined>;
@@ -35,7 +34,7 @@ export function prefetchFile(path: string): Prefetched {
       // A pipe or device is read by the stream, which says why it cannot be read twice.
       if (!about.isFile() || about.size > PREFETCH_MAX_BYTES) return undefined;
       const raw = await readFile(path);
-      if (raw.length < 2 || raw[0] !== GZIP_MAGIC_0 || raw[1] !== GZIP_MAGIC_1) return raw;
+      if (!startsGzip(raw)) return raw;
       // Inflate in one thread-pool job: in chunks, each next chunk would wait for this thread, busy parsing.
       // The gzip trailer ends with the inflated size (of the last member, mod 2^32): the output buffer's size.
       const chunkSize = Math.min(Math.max(raw.readUInt32LE(raw.length - 4), MIN_CHUNK_BYTES), PREFETCH_MAX_INFLATED_BYTES);

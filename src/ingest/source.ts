@@ -15,6 +15,11 @@ import type { Prefetched } from './prefetch.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
+/** Whether bytes start with the gzip magic: how a file is known to be gzip, whatever its name. */
+export function startsGzip(head: Uint8Array): boolean {
+  return head.length >= GZIP_MAGIC.length && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+}
+
 /**
  * By default a line (or streamed JSON element) longer than this is refused
  * rather than risk an out-of-memory crash; line-oriented formats never come
@@ -126,7 +131,7 @@ async function startsWithGzipMagic(path: string): Promise<boolean> {
   try {
     const head = Buffer.alloc(GZIP_MAGIC.length);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return bytesRead === GZIP_MAGIC.length && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+    return startsGzip(head.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }
