@@ -134,7 +134,7 @@ function addInputOptions(command: Command): Command {
       '--max-record-mb <n>',
       'refuse a line or streamed JSON record longer than n Mi characters, naming file:line; the rest of the file is not read (default: 64). Whole documents nested over 1000 levels, YAML with over 1000 aliases and times outside 1970..9999 are refused too',
     )
-    .option('--workers <n|auto>', 'threads that read input files; the report is the same for any number (default: auto, one per core but one for inputs over 32 MB)');
+    .option('--workers <n|auto>', 'threads to scan with: with 2 or more, all but one read input files and one folds their events; the report is the same for any number (default: auto, one per core for inputs over 32 MB)');
 }
 
 /** `--workers`: a positive integer or `auto`. */

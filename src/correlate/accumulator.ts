@@ -76,7 +76,7 @@ export interface AccumulatorData {
 /**
  * The fold of every event that named one key. `add` takes one event; `merge`
  * combines two folds exactly (commutative and associative), which is what
- * lets files be folded separately — per worker, per alias — and joined later.
+ * lets keys be folded separately — per alias, per pre-folded summary — and joined later.
  */
 export class UsageAccumulator {
   /** `tracksDays`: keep per-action days of use (identity keys only: they cost memory per action). */

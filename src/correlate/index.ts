@@ -1,4 +1,4 @@
-import type { NormalizedRecord } from '../model/index.js';
+import type { Event, NormalizedRecord } from '../model/index.js';
 import { InventoryBuilder, type Inventory } from './inventory.js';
 import { UsageFold } from './usage.js';
 import { CorrelatedUsage } from './usage-view.js';
@@ -6,7 +6,7 @@ import type { UsageView } from './views.js';
 
 export type * from './views.js';
 export { Inventory, InventoryBuilder } from './inventory.js';
-export { UsageFold, type FoldData } from './usage.js';
+export { UsageFold } from './usage.js';
 export { UsageAccumulator } from './accumulator.js';
 
 /**
@@ -15,12 +15,11 @@ export { UsageAccumulator } from './accumulator.js';
  */
 export class Correlator {
   private readonly inventory = new InventoryBuilder();
-  private fold = new UsageFold();
+  private readonly fold = new UsageFold();
 
   add(entry: NormalizedRecord): void {
     if (entry.kind === 'event') {
-      this.fold.add(entry.record);
-      this.inventory.sawEvents();
+      this.addEvent(entry.record);
     } else if (entry.kind === 'usage-summary') {
       this.fold.addSummary(entry.record);
       this.inventory.sawEvents();
@@ -29,12 +28,9 @@ export class Correlator {
     }
   }
 
-  /** Joins a fold made elsewhere (another worker) into this one. */
-  mergeFold(fold: UsageFold): void {
-    // The first worker's fold becomes ours as it is: merging it into an empty one would copy every key.
-    if (this.fold.coverage() === null && this.fold.byIdentityRef.size === 0 && this.fold.byCredential.size === 0) this.fold = fold;
-    else this.fold.merge(fold);
-    if (fold.coverage() !== null) this.inventory.sawEvents();
+  addEvent(event: Event): void {
+    this.fold.add(event);
+    this.inventory.sawEvents();
   }
 
   finish(): { inventory: Inventory; usage: UsageView } {

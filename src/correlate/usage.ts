@@ -1,20 +1,8 @@
 import type { Event, Instant, UsageSummary } from '../model/index.js';
-import { UsageAccumulator, type AccumulatorData } from './accumulator.js';
+import { UsageAccumulator } from './accumulator.js';
 import { eventFacts } from './event-facts.js';
 import { compareActivity } from './capped-set.js';
 import type { ActivityRef, LogCoverage } from './views.js';
-
-/** A fold as plain data, to cross from a worker thread (see UsageFold.toData). */
-export interface FoldData {
-  readonly maps: Readonly<Record<FoldMapName, ReadonlyMap<string, AccumulatorData>>>;
-  readonly span: { readonly from: Instant | null; readonly to: Instant | null; readonly count: number };
-  readonly tenantSpans: ReadonlyMap<string, LogCoverage>;
-  readonly credentialsByPrincipal: ReadonlyMap<string, readonly string[]>;
-  readonly lastConsent: ReadonlyMap<string, ActivityRef>;
-}
-
-const FOLD_MAPS = ['byIdentityRef', 'byCredentialOnly', 'byCredential', 'byPrincipal', 'byDelegation'] as const;
-type FoldMapName = (typeof FOLD_MAPS)[number];
 
 /** Separator for composite keys; cannot occur in ids read from text formats. */
 const PAIR = '\u0000';
@@ -95,50 +83,9 @@ export class UsageFold {
     }
   }
 
-  /** Joins another fold (e.g. a worker's) into this one. */
-  merge(other: UsageFold): void {
-    this.count += other.count;
-    if (other.from !== null && (this.from === null || other.from < this.from)) this.from = other.from;
-    if (other.to !== null && (this.to === null || other.to > this.to)) this.to = other.to;
-    mergeMaps(this.byIdentityRef, other.byIdentityRef);
-    mergeMaps(this.byCredentialOnly, other.byCredentialOnly);
-    mergeMaps(this.byCredential, other.byCredential);
-    mergeMaps(this.byPrincipal, other.byPrincipal);
-    mergeMaps(this.byDelegation, other.byDelegation);
-    for (const [principal, credentials] of other.credentialsByPrincipal) link(this.credentialsByPrincipal, principal, credentials);
-    for (const [identity, at] of other.lastConsent) laterConsent(this.lastConsent, identity, at);
-    for (const [tenant, span] of other.tenantSpans) widen(this.tenantSpans, tenant, span);
-  }
-
   coverage(): LogCoverage | null {
     if (this.from === null || this.to === null) return null;
     return { from: this.from, to: this.to, events: this.count };
-  }
-
-  toData(): FoldData {
-    const maps = {} as Record<FoldMapName, Map<string, AccumulatorData>>;
-    for (const name of FOLD_MAPS) maps[name] = new Map([...this[name]].map(([key, value]) => [key, value.toData()]));
-    return {
-      maps,
-      span: { from: this.from, to: this.to, count: this.count },
-      tenantSpans: new Map(this.tenantSpans),
-      credentialsByPrincipal: new Map([...this.credentialsByPrincipal].map(([principal, credentials]) => [principal, [...credentials]])),
-      lastConsent: new Map(this.lastConsent),
-    };
-  }
-
-  static fromData(data: FoldData): UsageFold {
-    const fold = new UsageFold();
-    for (const name of FOLD_MAPS) {
-      for (const [key, value] of data.maps[name]) fold[name].set(key, UsageAccumulator.fromData(value));
-    }
-    fold.from = data.span.from;
-    fold.to = data.span.to;
-    fold.count = data.span.count;
-    for (const [tenant, span] of data.tenantSpans) fold.tenantSpans.set(tenant, { ...span });
-    for (const [principal, credentials] of data.credentialsByPrincipal) link(fold.credentialsByPrincipal, principal, credentials);
-    for (const [identity, at] of data.lastConsent) fold.lastConsent.set(identity, at);
-    return fold;
   }
 
   /** The span of events that named this tenant, or null when none did. */
@@ -195,8 +142,4 @@ function link(map: Map<string, Set<string>>, key: string, values: Iterable<strin
     map.set(key, set);
   }
   for (const value of values) set.add(value);
-}
-
-function mergeMaps(into: Map<string, UsageAccumulator>, from: ReadonlyMap<string, UsageAccumulator>): void {
-  for (const [key, value] of from) accumulator(into, key, value.tracksDays).merge(value);
 }

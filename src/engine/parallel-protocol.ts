@@ -1,7 +1,7 @@
-/* Messages between a parallel scan and its worker threads (structured-clone data only). */
-import type { FoldData } from '../correlate/index.js';
+/* Messages between a parallel scan and its reader threads (structured-clone data only). */
 import type { DiscoveredFile } from '../ingest/discover.js';
 import type { InputSummary, NormalizedRecord, SkippedInput } from '../model/index.js';
+import type { EventBatch } from './event-batch.js';
 
 export interface WorkerSetup {
   readonly files: readonly DiscoveredFile[];
@@ -10,19 +10,20 @@ export interface WorkerSetup {
   readonly inputTypes: readonly (readonly [string, string])[];
 }
 
-export type ToWorker = { readonly type: 'read'; readonly index: number } | { readonly type: 'finish' };
+/** `read` queues a file; `folded` says one more batch of events was folded, so the reader may send another. */
+export type ToWorker = { readonly type: 'read'; readonly index: number } | { readonly type: 'folded' };
 
 export type FromWorker =
+  | { readonly type: 'events'; readonly batch: EventBatch }
   | {
       readonly type: 'file';
       readonly index: number;
-      /** Everything but events, in the order the adapter yielded it. */
+      /** Everything but events, in the order the adapter yielded it. Its events came before, as batches. */
       readonly records: readonly Exclude<NormalizedRecord, { kind: 'event' }>[];
       readonly events: number;
       readonly inputs: readonly InputSummary[];
       readonly skipped: readonly SkippedInput[];
     }
-  | { readonly type: 'fold'; readonly fold: FoldData }
   | {
       readonly type: 'known-error';
       readonly index: number;

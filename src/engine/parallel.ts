@@ -1,23 +1,29 @@
 /*
- * Parallel ingestion: files are handed one at a time to worker threads, which
- * read them and fold their events. Inventory records come back per file and
- * are added in path order — the order a single-threaded scan uses, so merges
- * of the same record from two sources resolve identically — and the workers'
- * folds are merged at the end (the fold is commutative and associative).
- * The report is therefore the same whatever the number of workers.
+ * Parallel ingestion: reader threads parse files, handed out in path order,
+ * and send their events back in batches, which this thread folds as they
+ * come (the fold does not depend on event order). Inventory records come
+ * back per file and are added in path order — the order a single-threaded
+ * scan uses, so merges of the same record from two sources resolve
+ * identically. The report is therefore the same whatever the number of
+ * readers, and there is one fold, not one per thread to merge.
  */
 import { Worker } from 'node:worker_threads';
-import { UsageFold, type Correlator } from '../correlate/index.js';
+import type { Correlator } from '../correlate/index.js';
 import type { DiscoveredFile } from '../ingest/discover.js';
 import type { IngestResult } from '../ingest/ingest.js';
 import { ConfigError, InputError, UsageError, type InputSummary, type KnownError, type SkippedInput } from '../model/index.js';
+import { EventBatchReader } from './event-batch.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
+
+/** Files a reader holds at once: the one it reads and the next, so it never waits to be handed one. */
+const FILES_AHEAD = 2;
 
 export interface ParallelOptions {
   readonly strict: boolean;
   readonly maxRecordChars?: number;
   readonly inputTypes: ReadonlyMap<string, string>;
-  readonly workers: number;
+  /** Reader threads; this thread folds what they read. */
+  readonly readers: number;
   /** Told when a file's results have been taken in (in path order). */
   readonly onFileDone?: (index: number, file: DiscoveredFile, records: number) => void;
 }
@@ -51,14 +57,14 @@ export async function ingestInWorkers(
   options: ParallelOptions,
   correlator: Correlator,
 ): Promise<IngestResult> {
+  if (files.length === 0) return { inputs: [], skipped: [] };
   const setup: WorkerSetup = { files, strict: options.strict, inputTypes: [...options.inputTypes], ...(options.maxRecordChars === undefined ? {} : { maxRecordChars: options.maxRecordChars }) };
-  const workers = Array.from({ length: Math.max(1, Math.min(options.workers, files.length)) }, () => new Worker(workerUrl(), { workerData: setup }));
+  const workers = Array.from({ length: Math.max(1, Math.min(options.readers, files.length)) }, () => new Worker(workerUrl(), { workerData: setup }));
   const inputs: InputSummary[] = [];
   const skipped: SkippedInput[] = [];
   const pending = new Map<number, FileResult>();
   let nextToTake = 0;
   let nextToHand = 0;
-  let foldsLeft = workers.length;
   let failure: Failure | undefined;
 
   try {
@@ -69,7 +75,8 @@ export async function ingestInWorkers(
         if (nextToTake >= failure.index) reject(failure.error);
       };
       const handOut = (worker: Worker): void => {
-        const message: ToWorker = nextToHand < files.length ? { type: 'read', index: nextToHand++ } : { type: 'finish' };
+        if (nextToHand >= files.length) return;
+        const message: ToWorker = { type: 'read', index: nextToHand++ };
         worker.postMessage(message);
       };
       const take = (): void => {
@@ -83,19 +90,22 @@ export async function ingestInWorkers(
           nextToTake += 1;
         }
         if (failure !== undefined && nextToTake >= failure.index) reject(failure.error);
+        else if (nextToTake === files.length) resolve();
       };
+      const folded: ToWorker = { type: 'folded' };
       for (const worker of workers) {
+        const reader = new EventBatchReader();
         worker.on('message', (message: FromWorker) => {
           switch (message.type) {
+            case 'events':
+              reader.read(message.batch, (event) => correlator.addEvent(event));
+              worker.postMessage(folded);
+              return;
             case 'file':
+              // Its events were sent first, on the same channel: they are folded already.
               pending.set(message.index, message);
               take();
               handOut(worker);
-              return;
-            case 'fold':
-              correlator.mergeFold(UsageFold.fromData(message.fold));
-              foldsLeft -= 1;
-              if (foldsLeft === 0) resolve();
               return;
             case 'known-error':
               fail({ index: message.index, error: rebuild(message) });
@@ -106,7 +116,7 @@ export async function ingestInWorkers(
           }
         });
         worker.on('error', reject);
-        handOut(worker);
+        for (let held = 0; held < FILES_AHEAD; held += 1) handOut(worker);
       }
     });
   } finally {

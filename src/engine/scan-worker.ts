@@ -1,50 +1,80 @@
 /*
- * A worker thread of a parallel scan: reads the files it is handed, folds
- * their events itself and sends back, per file, the inventory records (for
- * the main thread to add in path order) and, at the end, its whole fold as
- * plain data. Events never cross threads; only their fold does.
+ * A reader thread of a parallel scan: reads the files it is handed, in the
+ * order handed, and sends their events to the main thread in numbered
+ * batches (event-batch.ts) for it to fold, then, per file, the inventory
+ * records for the main thread to add in path order. Only a few batches wait
+ * at a time: reading pauses until the main thread has folded one.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { UsageFold } from '../correlate/index.js';
 import type { DiscoveredFile } from '../ingest/discover.js';
 import { ingest } from '../ingest/ingest.js';
 import { KnownError, type NormalizedRecord } from '../model/index.js';
+import { EventBatchWriter } from './event-batch.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
+
+/** Batches sent and not yet folded before reading waits: enough that the main thread never runs dry. */
+const BATCHES_IN_FLIGHT = 4;
 
 const port = parentPort;
 if (port === null) throw new Error('scan-worker must run as a worker thread');
 const setup = workerData as WorkerSetup;
-const fold = new UsageFold();
-const send = (message: FromWorker): void => port.postMessage(message);
+const options = { strict: setup.strict, readAhead: false, inputType: new Map(setup.inputTypes), ...(setup.maxRecordChars === undefined ? {} : { maxRecordChars: setup.maxRecordChars }) };
+const send = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+const writer = new EventBatchWriter();
+let inFlight = 0;
+let resume: (() => void) | undefined;
+
+/** Sends the batch so far; the promise, when there is one, settles once the main thread has room for more. */
+function sendBatch(): Promise<void> | undefined {
+  const taken = writer.take();
+  if (taken === undefined) return undefined;
+  send({ type: 'events', batch: taken.batch }, taken.transfer);
+  inFlight += 1;
+  return inFlight < BATCHES_IN_FLIGHT ? undefined : new Promise((settle) => (resume = settle));
+}
 
 async function readFile(index: number, file: DiscoveredFile): Promise<void> {
   const records: Exclude<NormalizedRecord, { kind: 'event' }>[] = [];
   let events = 0;
-  const result = await ingest([file], { strict: setup.strict, readAhead: false, inputType: new Map(setup.inputTypes), ...(setup.maxRecordChars === undefined ? {} : { maxRecordChars: setup.maxRecordChars }) }, (record) => {
-    if (record.kind === 'event') {
-      fold.add(record.record);
-      events += 1;
-    } else {
+  const result = await ingest([file], options, (record) => {
+    if (record.kind !== 'event') {
       records.push(record);
+      return undefined;
     }
+    events += 1;
+    return writer.add(record.record) ? sendBatch() : undefined;
   });
+  // The file's last events go before its records, so the main thread has folded them when it takes the file.
+  await sendBatch();
   send({ type: 'file', index, records, events, inputs: result.inputs, skipped: result.skipped });
 }
 
-port.on('message', (message: ToWorker) => {
-  if (message.type === 'finish') {
-    send({ type: 'fold', fold: fold.toData() });
-    port.close();
-    return;
-  }
-  const file = setup.files[message.index];
+async function readOrReport(index: number): Promise<void> {
+  const file = setup.files[index];
   if (file === undefined) return;
-  readFile(message.index, file).catch((error: unknown) => {
+  try {
+    await readFile(index, file);
+  } catch (error) {
     // Known errors cross as data (classes do not survive the message); the main thread rebuilds them.
     if (error instanceof KnownError) {
-      send({ type: 'known-error', index: message.index, kind: error.kind, message: error.message, file: error.file, line: error.line });
+      send({ type: 'known-error', index, kind: error.kind, message: error.message, file: error.file, line: error.line });
     } else {
-      send({ type: 'bug', index: message.index, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      send({ type: 'bug', index, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     }
-  });
+  }
+}
+
+// Files are read one after another in the order they were handed: the main thread hands the next before this one ends.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'folded') {
+    inFlight -= 1;
+    if (inFlight < BATCHES_IN_FLIGHT && resume !== undefined) {
+      const settle = resume;
+      resume = undefined;
+      settle();
+    }
+    return;
+  }
+  queue = queue.then(() => readOrReport(message.index));
 });

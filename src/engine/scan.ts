@@ -39,7 +39,7 @@ export interface ScanRequest {
   readonly progress?: (state: ScanProgress) => void;
   /** The longest line or JSON element read, in characters (`--max-record-mb`). */
   readonly maxRecordChars?: number;
-  /** Worker threads to read with; `auto` (the default) picks by input size and cores. */
+  /** Threads to scan with (1: all on this one); `auto` (the default) picks by input size and cores. */
   readonly workers?: number | 'auto';
   /** Ignore entries from the ignore file and the config's `ignore:`, in that order. */
   readonly ignore?: readonly IgnoreEntry[];
@@ -73,20 +73,17 @@ export function toolVersion(): Promise<string> {
 export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
 /**
- * How many threads read: what was asked for, or by default one per core but
- * one, when there is enough input (on disk, so gzip counts compressed) to
- * repay them. The main thread needs a core of its own to merge each
- * worker's fold: on two cores two workers were slower than one (1M events
- * / 50k identities: 33.3 s against 28.4 s) and took 2.3 times the memory,
- * so two cores read on one thread. Never more threads than files.
+ * How many threads scan: what was asked for, or by default one per core when
+ * there is enough input (on disk, so gzip counts compressed) to repay
+ * starting them. With two or more, all but one read and parse files and the
+ * main thread folds their events; never more readers than files.
  */
 export async function workerCount(asked: number | 'auto', files: readonly { path: string }[]): Promise<number> {
-  if (asked !== 'auto') return Math.max(1, Math.min(asked, files.length));
-  if (files.length < 2) return 1;
+  if (asked !== 'auto') return Math.max(1, Math.min(asked, files.length + 1));
   let bytes = 0;
   for (const file of files) {
     bytes += await stat(file.path).then((info) => info.size, () => 0);
-    if (bytes >= PARALLEL_MIN_BYTES) return Math.max(1, Math.min(availableParallelism() - 1, files.length));
+    if (bytes >= PARALLEL_MIN_BYTES) return Math.max(1, Math.min(availableParallelism(), files.length + 1));
   }
   return 1;
 }
@@ -98,14 +95,14 @@ export async function scan(request: ScanRequest): Promise<Report> {
   let records = 0;
   let current = { file: '', fileNumber: 0 };
   const progress = request.progress;
-  const workers = await workerCount(request.workers ?? 'auto', files);
+  const threads = await workerCount(request.workers ?? 'auto', files);
   const { inputs, skipped } =
-    workers > 1
+    threads > 1
       ? await ingestInWorkers(files, {
           strict: request.strict,
           inputTypes: request.inputTypes,
           ...(request.maxRecordChars === undefined ? {} : { maxRecordChars: request.maxRecordChars }),
-          workers,
+          readers: threads - 1,
           ...(progress === undefined
             ? {}
             : {

@@ -53,11 +53,12 @@ const KIND_ORDER = RECORD_KINDS;
  * `onRecord`. A problem with a record or a file is recorded and the rest goes
  * on — or, with `strict`, thrown at once as an InputError. Errors that are not
  * about the input (bugs, and anything `onRecord` throws) propagate unchanged.
+ * When `onRecord` returns a promise, reading waits for it.
  */
 export async function ingest(
   files: readonly DiscoveredFile[],
   options: IngestOptions,
-  onRecord: (record: NormalizedRecord) => void,
+  onRecord: (record: NormalizedRecord) => void | Promise<void>,
 ): Promise<IngestResult> {
   // Resolve every override first: a mistyped --input-type is a usage error before any reading.
   const overrides = new Map<string, Adapter>();
@@ -108,7 +109,7 @@ export async function ingest(
     if (adapter === undefined) {
       report(0, UNRECOGNISED_MESSAGE);
       // A file no adapter reads (a key file, a config dump) is still scanned: that is where raw secrets sit.
-      for (const sighting of await scanSecrets(input, secrets, true, report)) onRecord({ kind: 'secret', record: sighting });
+      for (const sighting of await scanSecrets(input, secrets, true, report)) await onRecord({ kind: 'secret', record: sighting });
       continue;
     }
 
@@ -128,7 +129,9 @@ export async function ingest(
           if (last === undefined || time > last) last = time;
         }
         consumerFailed = true;
-        onRecord(record);
+        // A consumer that cannot keep up (a worker whose batches wait to be folded) makes reading wait.
+        const waiting = onRecord(record);
+        if (waiting !== undefined) await waiting;
         consumerFailed = false;
       }
     } catch (error) {
@@ -143,7 +146,7 @@ export async function ingest(
     // A sighting is a record like any other: counted in the file's summary, never an input error.
     for (const sighting of await scanSecrets(input, secrets, readFailed, report)) {
       counts.set('secret', (counts.get('secret') ?? 0) + 1);
-      onRecord({ kind: 'secret', record: sighting });
+      await onRecord({ kind: 'secret', record: sighting });
     }
 
     const records: Partial<Record<RecordKind, number>> = {};

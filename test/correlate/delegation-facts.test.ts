@@ -94,11 +94,4 @@ describe('days of use per action', () => {
     other.merge(reversed);
     expect([...other.view().days.keys()].sort()).toEqual(['iam:CreateAccessKey', 'iam:PassRole']);
   });
-
-  it('crosses a worker boundary with the fold', () => {
-    const scene = fold([use('role-a', null, 'iam:PassRole', t('2026-03-01T10:00:00Z'))]);
-    const copy = UsageFold.fromData(structuredClone(scene.toData()));
-    expect(copy.byIdentityRef.get('role-a')?.stats().actionDays).toEqual(scene.byIdentityRef.get('role-a')?.stats().actionDays);
-    expect(copy.byIdentityRef.get('role-a')?.tracksDays).toBe(true);
-  });
 });

@@ -1,9 +1,9 @@
 /*
- * Files are folded in whatever order they are read and merged in whatever
- * order workers finish: neither may change a finding. discover() always
+ * Events are folded in whatever order reader threads send them: neither
+ * that nor the order of files may change a finding. discover() always
  * sorts, so this test drives the engine below it with the same multi-file
- * bundle in path order and reversed, on one thread and on 2 and 3 workers,
- * and compares the findings and every rule's notes. Worker threads run the
+ * bundle in path order and reversed, on one thread and with 1, 2 and 3
+ * reader threads, and compares the findings and every rule's notes. Worker threads run the
  * built dist/ (npm test builds first).
  */
 import { describe, expect, it } from 'vitest';
@@ -25,12 +25,13 @@ import { AS_OF } from '../helpers/cli.js';
 const BUNDLE = ['fixtures/demo', 'fixtures/demo-native', 'fixtures/aws', 'fixtures/okta', 'fixtures/oauth', 'fixtures/canonical'];
 const LOGIC: ReadonlyMap<string, RuleLogic<never>> = new Map(RULES.map((rule) => [rule.id, rule as RuleLogic<never>]));
 
-async function outcome(files: readonly DiscoveredFile[], workers: number) {
+/** `readers` 0: read on this thread. */
+async function outcome(files: readonly DiscoveredFile[], readers: number) {
   const correlator = new Correlator();
-  if (workers === 1) {
+  if (readers === 0) {
     await ingest(files, { strict: false }, (record) => correlator.add(record));
   } else {
-    await ingestInWorkers(files, { strict: false, inputTypes: new Map(), workers }, correlator);
+    await ingestInWorkers(files, { strict: false, inputTypes: new Map(), readers }, correlator);
   }
   const catalog = await loadCatalog();
   const asOf = parseInstant(AS_OF);
@@ -43,18 +44,18 @@ async function outcome(files: readonly DiscoveredFile[], workers: number) {
   };
 }
 
-describe('file order and worker count', () => {
-  it('give the same findings and notes for the bundle in path order and reversed, on 1, 2 and 3 workers', async () => {
+describe('file order and reader threads', () => {
+  it('give the same findings and notes for the bundle in path order and reversed, on one thread and with 1, 2 and 3 readers', async () => {
     const sorted = await discover(BUNDLE, process.cwd());
     const reversed = [...sorted].reverse();
     expect(sorted.length).toBeGreaterThan(20);
-    const reference = await outcome(sorted, 1);
+    const reference = await outcome(sorted, 0);
     // Enough findings that a fold depending on order would show.
     expect(reference.count).toBeGreaterThan(40);
-    for (const [files, workers] of [[reversed, 1], [sorted, 2], [reversed, 2], [sorted, 3], [reversed, 3]] as const) {
-      const other = await outcome(files, workers);
-      expect(other.findings, `${files === sorted ? 'path order' : 'reversed'}, ${workers} workers`).toBe(reference.findings);
-      expect(other.evaluations, `${files === sorted ? 'path order' : 'reversed'}, ${workers} workers`).toBe(reference.evaluations);
+    for (const [files, readers] of [[reversed, 0], [sorted, 1], [reversed, 1], [sorted, 2], [reversed, 2], [sorted, 3], [reversed, 3]] as const) {
+      const other = await outcome(files, readers);
+      expect(other.findings, `${files === sorted ? 'path order' : 'reversed'}, ${readers} readers`).toBe(reference.findings);
+      expect(other.evaluations, `${files === sorted ? 'path order' : 'reversed'}, ${readers} readers`).toBe(reference.evaluations);
     }
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 /*
- * `--workers auto`: threads only when the input repays them, and one core
- * left to the main thread, which merges every worker's fold.
+ * `--workers auto`: threads only when the input repays them, one per core:
+ * all but one read files and the main thread folds their events.
  */
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -31,19 +31,22 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('workerCount', () => {
   it.each([
-    [2, 1],
-    [3, 2],
-    [8, 4],
-  ])('on %i cores with enough input reads on %i thread(s)', async (count, expected) => {
+    [1, 1],
+    [2, 2],
+    [3, 3],
+    [8, 5],
+  ])('on %i core(s) with enough input (4 files) scans on %i thread(s)', async (count, expected) => {
     cores.count = count;
     expect(await workerCount('auto', files)).toBe(expected);
   });
 
-  it('reads small input on one thread whatever the cores, and does what it is told', async () => {
+  it('scans small input on one thread whatever the cores, and does what it is told up to one reader per file', async () => {
     cores.count = 8;
     expect(await workerCount('auto', files.slice(0, 1))).toBe(1);
+    expect(await workerCount('auto', files.slice(0, 2))).toBe(3);
     expect(await workerCount('auto', [{ path: path.join(dir, 'missing') }, { path: path.join(dir, 'missing-too') }])).toBe(1);
     expect(await workerCount(3, files)).toBe(3);
-    expect(await workerCount(9, files)).toBe(4);
+    expect(await workerCount(9, files)).toBe(5);
+    expect(await workerCount(9, [])).toBe(1);
   });
 });

@@ -18,7 +18,7 @@ async function run(
   cwd = ROOT,
 ): Promise<{ records: NormalizedRecord[] } & Awaited<ReturnType<typeof ingest>>> {
   const records: NormalizedRecord[] = [];
-  const result = await ingest(await discover(patterns, cwd), options, (r) => records.push(r));
+  const result = await ingest(await discover(patterns, cwd), options, (r) => void records.push(r));
   return { records, ...result };
 }
 
@@ -90,7 +90,7 @@ describe('ingest', () => {
   test('strict: the first skipped record throws an InputError with file and line, at once', async () => {
     const records: NormalizedRecord[] = [];
     const files = await discover(['fixtures/bad/inventory-problems.yaml'], ROOT);
-    const error = await rejection(ingest(files, { strict: true }, (r) => records.push(r)));
+    const error = await rejection(ingest(files, { strict: true }, (r) => void records.push(r)));
     expect(error).toBeInstanceOf(InputError);
     expect(error).toMatchObject({
       file: 'fixtures/bad/inventory-problems.yaml',
@@ -151,7 +151,7 @@ describe('ingest', () => {
     expect(detected.skipped[0]?.message).toBe(UNRECOGNISED_MESSAGE);
     for (const key of ['log.txt', path]) {
       const records: NormalizedRecord[] = [];
-      const result = await ingest([file], { strict: false, inputType: new Map([[key, 'canonical-events']]) }, (r) => records.push(r));
+      const result = await ingest([file], { strict: false, inputType: new Map([[key, 'canonical-events']]) }, (r) => void records.push(r));
       expect(result.inputs).toEqual([
         {
           file: 'log.txt',

@@ -195,7 +195,7 @@ describe('streaming scan', () => {
 
 async function ingestAll(patterns: string[], strict = false): Promise<{ records: NormalizedRecord[] } & Awaited<ReturnType<typeof ingest>>> {
   const records: NormalizedRecord[] = [];
-  const result = await ingest(await discover(patterns, ROOT), { strict }, (r) => records.push(r));
+  const result = await ingest(await discover(patterns, ROOT), { strict }, (r) => void records.push(r));
   return { records, ...result };
 }
 
@@ -238,7 +238,7 @@ describe('ingest', () => {
     ];
     const path = tempFile('app.events.ndjson', encode(`${lines.join('\n')}\n`));
     const records: NormalizedRecord[] = [];
-    const { inputs } = await ingest([{ path, display: 'app.events.ndjson' }], { strict: true }, (r) => records.push(r));
+    const { inputs } = await ingest([{ path, display: 'app.events.ndjson' }], { strict: true }, (r) => void records.push(r));
     expect(inputs[0]?.records).toMatchObject({ event: 2, secret: 1 });
     expect(ofKind(records, 'secret').map((s) => [s.source.line, s.masked])).toEqual([[2, `ghp_…${GHP.slice(-4)}`]]);
   });
@@ -248,7 +248,7 @@ describe('ingest', () => {
     const filler = 'just some notes, nothing to see here\n'.repeat(4000);
     writeFileSync(join(dir, 'notes.txt'), `${filler}client_secret: ${CLIENT_SECRET}\n`);
     const records: NormalizedRecord[] = [];
-    const { skipped } = await ingest([{ path: join(dir, 'notes.txt'), display: 'notes.txt' }], { strict: false }, (r) => records.push(r));
+    const { skipped } = await ingest([{ path: join(dir, 'notes.txt'), display: 'notes.txt' }], { strict: false }, (r) => void records.push(r));
     expect(skipped).toHaveLength(1);
     expect(ofKind(records, 'secret').map((s) => [s.source.line, s.detector])).toEqual([[4001, 'client-secret']]);
   });
