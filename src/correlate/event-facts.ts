@@ -76,3 +76,48 @@ function workloadOf(userAgent: string | null, sourceIp: string | null): string |
   workloadsKept += 1;
   return key;
 }
+
+/**
+ * Event facts for events whose strings arrive numbered (a reader thread's
+ * batches, engine/event-batch.ts): each derivation is remembered by the
+ * string's number, an array index instead of a string's hash, for as long as
+ * the numbering lasts. The facts are those eventFacts gives.
+ */
+export class NumberedFacts {
+  private services: (string | null)[] = [];
+  private networks: string[] = [];
+  private products: string[] = [];
+  /** (user agent number + 1) · 2^20 + (address number + 1) → workload key; numbers stay below 2^20. */
+  private workloads = new Map<number, string>();
+
+  /** The numbering started over: what a number meant is gone. */
+  restart(): void {
+    this.services = [];
+    this.networks = [];
+    this.products = [];
+    this.workloads = new Map();
+  }
+
+  /** `action`, `sourceIp`, `userAgent`: the numbers of the event's strings, negative for null. */
+  of(event: Event, action: number, sourceIp: number, userAgent: number): EventFacts {
+    return {
+      at: { time: event.time, source: event.source },
+      service: event.action === null ? null : (this.services[action] ??= serviceOf(event.action)),
+      network: event.sourceIp === null ? null : (this.networks[sourceIp] ??= sourceNetwork(event.sourceIp)),
+      workload: this.workloadOf(event, sourceIp, userAgent),
+    };
+  }
+
+  private workloadOf(event: Event, sourceIp: number, userAgent: number): string | null {
+    if (event.userAgent === null && event.sourceIp === null) return null;
+    const pair = (userAgent + 1) * 2 ** 20 + (sourceIp + 1);
+    const known = this.workloads.get(pair);
+    if (known !== undefined) return known;
+    const product = event.userAgent === null ? UNKNOWN_CLIENT : (this.products[userAgent] ??= userAgentProduct(event.userAgent));
+    const network = event.sourceIp === null ? UNKNOWN_NETWORK : (this.networks[sourceIp] ??= sourceNetwork(event.sourceIp));
+    if (this.workloads.size >= MEMO_LIMIT * 4) this.workloads.clear();
+    const key = joinWorkload(product, network);
+    this.workloads.set(pair, key);
+    return key;
+  }
+}

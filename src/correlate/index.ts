@@ -1,5 +1,6 @@
 import type { Event, NormalizedRecord } from '../model/index.js';
 import { InventoryBuilder, type Inventory } from './inventory.js';
+import type { EventFacts } from './event-facts.js';
 import { UsageFold } from './usage.js';
 import { CorrelatedUsage } from './usage-view.js';
 import type { UsageView } from './views.js';
@@ -8,6 +9,7 @@ export type * from './views.js';
 export { Inventory, InventoryBuilder } from './inventory.js';
 export { UsageFold } from './usage.js';
 export { UsageAccumulator } from './accumulator.js';
+export { NumberedFacts, type EventFacts } from './event-facts.js';
 
 /**
  * Receives normalized records in any order: inventory records are indexed,
@@ -28,8 +30,9 @@ export class Correlator {
     }
   }
 
-  addEvent(event: Event): void {
-    this.fold.add(event);
+  /** `facts`: what eventFacts gives, when the caller derived them already (NumberedFacts). */
+  addEvent(event: Event, facts?: EventFacts): void {
+    this.fold.add(event, facts);
     this.inventory.sawEvents();
   }
 

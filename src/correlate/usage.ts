@@ -1,6 +1,6 @@
 import type { Event, Instant, UsageSummary } from '../model/index.js';
 import { UsageAccumulator } from './accumulator.js';
-import { eventFacts } from './event-facts.js';
+import { eventFacts, type EventFacts } from './event-facts.js';
 import { compareActivity } from './capped-set.js';
 import type { ActivityRef, LogCoverage } from './views.js';
 
@@ -37,12 +37,12 @@ export class UsageFold {
   /** Log span per tenant: tenants are few (accounts, projects), so this stays small. */
   private readonly tenantSpans = new Map<string, { from: Instant; to: Instant; events: number }>();
 
-  add(event: Event): void {
+  /** `facts`: what eventFacts gives, when the caller derived them already. */
+  add(event: Event, facts: EventFacts = eventFacts(event)): void {
     this.count += 1;
     if (this.from === null || event.time < this.from) this.from = event.time;
     if (this.to === null || event.time > this.to) this.to = event.time;
     if (event.tenant !== null) widen(this.tenantSpans, event.tenant, { from: event.time, to: event.time, events: 1 });
-    const facts = eventFacts(event);
     if (event.category === 'consent' && event.outcome === 'success' && event.identity !== null) laterConsent(this.lastConsent, event.identity, facts.at);
     if (event.identity !== null) accumulator(this.byIdentityRef, event.identity, true).add(event, facts);
     if (event.credential !== null) {

@@ -6,6 +6,7 @@
  * A structured clone of event objects would cost the folding thread about as
  * much as parsing them had cost the reader.
  */
+import { NumberedFacts, type EventFacts } from '../correlate/index.js';
 import { EVENT_CATEGORIES, EVENT_OUTCOMES, type Event } from '../model/index.js';
 
 export interface EventBatch {
@@ -70,6 +71,9 @@ export class EventBatchWriter {
   private strings: string[] = [];
   private chains: number[] = [];
   private claims: Readonly<Record<string, unknown>>[] = [];
+  /** Per field of a row, the string it had last and its number (numberIn). */
+  private readonly previous: (string | null)[] = new Array<string | null>(ROW).fill(null);
+  private readonly previousNumber = new Float64Array(ROW).fill(ABSENT);
 
   /** Other sizes than the defaults are for tests, to reach a batch's end and a table's restart quickly. */
   constructor(
@@ -84,18 +88,18 @@ export class EventBatchWriter {
     const rows = this.rows;
     const at = this.count * ROW;
     rows[at + TIME] = event.time;
-    rows[at + IDENTITY] = this.numberOf(event.identity);
-    rows[at + CREDENTIAL] = this.numberOf(event.credential);
-    rows[at + ACTION] = this.numberOf(event.action);
-    rows[at + RESOURCE] = this.numberOf(event.resource);
-    rows[at + TENANT] = this.numberOf(event.tenant);
-    rows[at + ENVIRONMENT] = this.numberOf(event.environment);
-    rows[at + SOURCE_IP] = this.numberOf(event.sourceIp);
-    rows[at + USER_AGENT] = this.numberOf(event.userAgent);
+    rows[at + IDENTITY] = this.numberIn(IDENTITY, event.identity);
+    rows[at + CREDENTIAL] = this.numberIn(CREDENTIAL, event.credential);
+    rows[at + ACTION] = this.numberIn(ACTION, event.action);
+    rows[at + RESOURCE] = this.numberIn(RESOURCE, event.resource);
+    rows[at + TENANT] = this.numberIn(TENANT, event.tenant);
+    rows[at + ENVIRONMENT] = this.numberIn(ENVIRONMENT, event.environment);
+    rows[at + SOURCE_IP] = this.numberIn(SOURCE_IP, event.sourceIp);
+    rows[at + USER_AGENT] = this.numberIn(USER_AGENT, event.userAgent);
     rows[at + OUTCOME] = OUTCOME_NUMBER.get(event.outcome) ?? ABSENT;
     rows[at + CATEGORY] = CATEGORY_NUMBER.get(event.category) ?? ABSENT;
-    rows[at + ON_BEHALF_OF] = this.numberOf(event.onBehalfOf);
-    rows[at + PROVIDER] = this.numberOf(event.provider ?? null);
+    rows[at + ON_BEHALF_OF] = this.numberIn(ON_BEHALF_OF, event.onBehalfOf);
+    rows[at + PROVIDER] = this.numberIn(PROVIDER, event.provider ?? null);
     rows[at + INTERACTIVE] = event.actorInteractive === undefined ? ABSENT : event.actorInteractive ? 1 : 0;
     if (event.claims === undefined) {
       rows[at + CLAIMS] = ABSENT;
@@ -103,7 +107,7 @@ export class EventBatchWriter {
       rows[at + CLAIMS] = this.claims.length;
       this.claims.push(event.claims);
     }
-    rows[at + FILE] = this.numberOf(event.source.file);
+    rows[at + FILE] = this.numberIn(FILE, event.source.file);
     rows[at + LINE] = event.source.line;
     rows[at + POINTER] = this.numberOf(event.source.pointer ?? null);
     rows[at + CHAIN_START] = this.chains.length;
@@ -125,8 +129,25 @@ export class EventBatchWriter {
     this.claims = [];
     // Checked between batches, so a batch never refers to strings of two tables.
     this.restart = this.numbers.size > this.tableLimit;
-    if (this.restart) this.numbers.clear();
+    if (this.restart) {
+      this.numbers.clear();
+      this.previous.fill(null);
+      this.previousNumber.fill(ABSENT);
+    }
     return { batch, transfer: [rows.buffer as ArrayBuffer] };
+  }
+
+  /**
+   * numberOf, first trying the string this field had in the previous event:
+   * a file, a tenant, an agent often repeat from one event to the next, and a
+   * comparison is cheaper than hashing a string the parser has just made.
+   */
+  private numberIn(slot: number, value: string | null): number {
+    if (value === this.previous[slot]) return this.previousNumber[slot] as number;
+    const number = this.numberOf(value);
+    this.previous[slot] = value;
+    this.previousNumber[slot] = number;
+    return number;
   }
 
   private numberOf(value: string | null): number {
@@ -141,12 +162,19 @@ export class EventBatchWriter {
   }
 }
 
-/** The folding side, one per reader: turns its batches back into the events it read. */
+/**
+ * The folding side, one per reader: turns its batches back into the events it
+ * read, with their facts derived once per string number (NumberedFacts).
+ */
 export class EventBatchReader {
   private strings: string[] = [];
+  private readonly facts = new NumberedFacts();
 
-  read(batch: EventBatch, onEvent: (event: Event) => void): void {
-    if (batch.restart) this.strings = [];
+  read(batch: EventBatch, onEvent: (event: Event, facts: EventFacts) => void): void {
+    if (batch.restart) {
+      this.strings = [];
+      this.facts.restart();
+    }
     const strings = this.strings;
     for (const value of batch.strings) strings.push(value);
     const text = (number: number): string | null => (number === ABSENT ? null : (strings[number] as string));
@@ -185,7 +213,7 @@ export class EventBatchReader {
       if (interactive !== ABSENT) event.actorInteractive = interactive === 1;
       const claimsAt = rows[at + CLAIMS] as number;
       if (claimsAt !== ABSENT) event.claims = claims[claimsAt] as Readonly<Record<string, unknown>>;
-      onEvent(event);
+      onEvent(event, this.facts.of(event, rows[at + ACTION] as number, rows[at + SOURCE_IP] as number, rows[at + USER_AGENT] as number));
     }
   }
 }

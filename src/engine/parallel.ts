@@ -98,7 +98,7 @@ export async function ingestInWorkers(
         worker.on('message', (message: FromWorker) => {
           switch (message.type) {
             case 'events':
-              reader.read(message.batch, (event) => correlator.addEvent(event));
+              reader.read(message.batch, (event, facts) => correlator.addEvent(event, facts));
               worker.postMessage(folded);
               return;
             case 'file':

@@ -8,6 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DiscoveredFile } from '../ingest/discover.js';
 import { ingest } from '../ingest/ingest.js';
+import { prefetchFile, type Prefetched } from '../ingest/prefetch.js';
 import { KnownError, type NormalizedRecord } from '../model/index.js';
 import { EventBatchWriter } from './event-batch.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
@@ -33,10 +34,10 @@ function sendBatch(): Promise<void> | undefined {
   return inFlight < BATCHES_IN_FLIGHT ? undefined : new Promise((settle) => (resume = settle));
 }
 
-async function readFile(index: number, file: DiscoveredFile): Promise<void> {
+async function readFile(index: number, file: DiscoveredFile, prefetched: Prefetched): Promise<void> {
   const records: Exclude<NormalizedRecord, { kind: 'event' }>[] = [];
   let events = 0;
-  const result = await ingest([file], options, (record) => {
+  const result = await ingest([file], { ...options, prefetched: new Map([[file.path, prefetched]]) }, (record) => {
     if (record.kind !== 'event') {
       records.push(record);
       return undefined;
@@ -49,11 +50,9 @@ async function readFile(index: number, file: DiscoveredFile): Promise<void> {
   send({ type: 'file', index, records, events, inputs: result.inputs, skipped: result.skipped });
 }
 
-async function readOrReport(index: number): Promise<void> {
-  const file = setup.files[index];
-  if (file === undefined) return;
+async function readOrReport(index: number, file: DiscoveredFile, prefetched: Prefetched): Promise<void> {
   try {
-    await readFile(index, file);
+    await readFile(index, file, prefetched);
   } catch (error) {
     // Known errors cross as data (classes do not survive the message); the main thread rebuilds them.
     if (error instanceof KnownError) {
@@ -64,7 +63,8 @@ async function readOrReport(index: number): Promise<void> {
   }
 }
 
-// Files are read one after another in the order they were handed: the main thread hands the next before this one ends.
+// Files are parsed one after another in the order they were handed; the main thread hands the next before
+// this one ends, and its bytes are read and inflated (in the thread pool) while this one is parsed.
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (message: ToWorker) => {
   if (message.type === 'folded') {
@@ -76,5 +76,8 @@ port.on('message', (message: ToWorker) => {
     }
     return;
   }
-  queue = queue.then(() => readOrReport(message.index));
+  const file = setup.files[message.index];
+  if (file === undefined) return;
+  const prefetched = prefetchFile(file.path);
+  queue = queue.then(() => readOrReport(message.index, file, prefetched));
 });

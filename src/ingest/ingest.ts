@@ -30,6 +30,8 @@ export interface IngestOptions {
    * that hands ingest one file at a time has no next file to read ahead.
    */
   readonly readAhead?: boolean;
+  /** Files the caller read ahead itself, by path (a reader thread, handed files one at a time, reads the next while parsing one). */
+  readonly prefetched?: ReadonlyMap<string, Prefetched>;
   /** Called as each file starts (0-based index), e.g. for a progress display. */
   readonly onFile?: (index: number, file: DiscoveredFile) => void;
 }
@@ -81,7 +83,7 @@ export async function ingest(
   const readAhead = options.readAhead ?? true;
   const ahead: (Prefetched | undefined)[] = readAhead ? files.slice(0, PREFETCH_DEPTH + 1).map((file) => prefetchFile(file.path)) : [];
   for (const [index, file] of files.entries()) {
-    const prefetched = ahead.shift();
+    const prefetched = ahead.shift() ?? options.prefetched?.get(file.path);
     const next = files[index + PREFETCH_DEPTH + 1];
     if (readAhead && next !== undefined) ahead.push(prefetchFile(next.path));
     options.onFile?.(index, file);

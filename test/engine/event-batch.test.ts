@@ -6,12 +6,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { eventFacts, type EventFacts } from '../../src/correlate/event-facts.js';
 import { EventBatchReader, EventBatchWriter, type EventBatch } from '../../src/engine/event-batch.js';
 import { EVENT_CATEGORIES, EVENT_OUTCOMES, type Event } from '../../src/model/index.js';
 
 // Events as adapters make them: plain objects (fast-check's default is a null prototype).
 // A few strings that repeat, so numbers are reused, and any string, so tables fill and start over.
-const text = fc.oneof(fc.constantFrom('alice', 'ci-deployer', 's3:GetObject', '203.0.113.7', ''), fc.string({ maxLength: 12 }));
+const text = fc.oneof(fc.constantFrom('alice', 'ci-deployer', 's3:GetObject', 'iam.roles.get', '203.0.113.7', '2001:db8::1', 'aws-cli/2.13.1 Python/3.11', ''), fc.string({ maxLength: 12 }));
 const event: fc.Arbitrary<Event> = fc.record(
   {
     time: fc.integer({ min: 0, max: 253_402_300_799_999 }),
@@ -39,29 +40,34 @@ const event: fc.Arbitrary<Event> = fc.record(
 );
 
 /** Writes the events in batches of `capacity`, sends each through a structured clone, reads them back. */
-function roundTrip(events: readonly Event[], capacity: number, tableLimit: number): { events: Event[]; batches: EventBatch[] } {
+function roundTrip(events: readonly Event[], capacity: number, tableLimit: number): { events: Event[]; facts: EventFacts[]; batches: EventBatch[] } {
   const writer = new EventBatchWriter(capacity, tableLimit);
   const reader = new EventBatchReader();
   const read: Event[] = [];
+  const facts: EventFacts[] = [];
   const batches: EventBatch[] = [];
   const send = (): void => {
     const taken = writer.take();
     if (taken === undefined) return;
     const batch = structuredClone(taken.batch, { transfer: taken.transfer });
     batches.push(batch);
-    reader.read(batch, (one) => read.push(one));
+    reader.read(batch, (one, derived) => {
+      read.push(one);
+      facts.push(derived);
+    });
   };
   for (const one of events) if (writer.add(one)) send();
   send();
-  return { events: read, batches };
+  return { events: read, facts, batches };
 }
 
 describe('event batches', () => {
-  it('give back every event as read, across batch ends and table restarts', () => {
+  it('give back every event as read, with the facts eventFacts derives, across batch ends and table restarts', () => {
     fc.assert(
       fc.property(fc.array(event, { maxLength: 40 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 12 }), (events, capacity, limit) => {
         const back = roundTrip(events, capacity, limit);
         expect(back.events).toStrictEqual(events);
+        expect(back.facts).toStrictEqual(events.map(eventFacts));
         expect(back.batches.every((batch) => batch.count <= capacity)).toBe(true);
       }),
       { numRuns: 300 },
