@@ -98,7 +98,13 @@ export async function ingestInWorkers(
         worker.on('message', (message: FromWorker) => {
           switch (message.type) {
             case 'events':
-              reader.read(message.batch, (event, facts) => correlator.addEvent(event, facts));
+              try {
+                reader.read(message.batch, (event, facts) => correlator.addEvent(event, facts));
+              } catch (error) {
+                // A bug in the fold: the scan fails with it (exit 3), rather than the process in a message handler.
+                reject(error);
+                return;
+              }
               worker.postMessage(folded);
               return;
             case 'file':

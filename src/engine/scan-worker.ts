@@ -54,6 +54,8 @@ async function readOrReport(index: number, file: DiscoveredFile, prefetched: Pre
   try {
     await readFile(index, file, prefetched);
   } catch (error) {
+    // The scan stops at this file: its events not yet sent must not go with the next file's.
+    writer.take();
     // Known errors cross as data (classes do not survive the message); the main thread rebuilds them.
     if (error instanceof KnownError) {
       send({ type: 'known-error', index, kind: error.kind, message: error.message, file: error.file, line: error.line });

@@ -3,8 +3,8 @@
  * `npm run bench`: generates a synthetic organisation (test/bench/generate.mjs)
  * and measures, on the same data in the same run:
  *   floor        read + gunzip + JSON.parse of the CloudTrail files, one thread
- *   1 worker     nhi-audit scan of the same files, end to end, JSON report
- *   N workers    the same with every core
+ *   1 thread     nhi-audit scan of the same files, end to end, JSON report (--workers 1)
+ *   N threads    the same with every core (--workers N: N-1 reader threads parse, the main thread folds)
  *   whole org    every generated format (IAM dumps, credential reports, Okta, inventory)
  * with events/s, MB/s (uncompressed), the ratio to the floor and peak RSS.
  *
@@ -15,7 +15,7 @@
  * --repeat N runs the table's measurements N times, interleaved (floor, scans,
  * floor, scans…), and reports each one's best time with the range beside it:
  * on a shared machine the floor alone moves by a factor of two between runs.
- * --scaling runs the floor and the single-worker scan at 1×, 4× and 10× the
+ * --scaling runs the floor and the scan on one thread and on every core at 1×, 4× and 10× the
  * events with the same identities, to show time grows linearly with events
  * and peak memory does not. Generated data is kept in the OS temp dir
  * (reused when the same size is asked for again).
@@ -138,9 +138,9 @@ for (let round = 0; round < repeat; round += 1) {
 const [floor, single, parallel, whole] = [runs.floor, runs.single, runs.parallel, runs.whole].map((results) => (repeat > 1 ? best(results) : results[0]));
 printTable([
   row('floor (read+gunzip+JSON.parse)', floor, data.events, data.uncompressedTrailBytes, undefined),
-  row('nhi-audit, 1 worker', single, data.events, data.uncompressedTrailBytes, floor.seconds),
-  row(`nhi-audit, ${cores} workers`, parallel, data.events, data.uncompressedTrailBytes, floor.seconds),
-  row(`whole org, ${cores} workers`, whole, data.events, data.uncompressedTrailBytes, floor.seconds),
+  row('nhi-audit, 1 thread', single, data.events, data.uncompressedTrailBytes, floor.seconds),
+  row(`nhi-audit, ${cores} threads`, parallel, data.events, data.uncompressedTrailBytes, floor.seconds),
+  row(`whole org, ${cores} threads`, whole, data.events, data.uncompressedTrailBytes, floor.seconds),
 ]);
 if (repeat > 1) process.stdout.write(`\n(best of ${repeat} interleaved runs each; x floor compares best times)\n`);
 process.stdout.write('\n(whole org adds the IAM dumps, credential reports, Okta log and inventory to the same CloudTrail files)\n');
@@ -151,16 +151,19 @@ if (args.includes('--scaling')) {
     const scaled = factor === 1 ? data : await dataset(events * factor, identities, undefined);
     const scaledTrail = path.join(scaled.dir, 'cloudtrail');
     const scaledFloor = await measure([FLOOR, scaledTrail]);
-    const result = await measure(scanArgs(scaledTrail, 1));
-    scaling.push({
-      events: (events * factor).toLocaleString('en-US'),
-      'floor s': scaledFloor.seconds.toFixed(2),
-      seconds: result.seconds.toFixed(2),
-      'x floor': (scaledFloor.seconds / result.seconds).toFixed(2),
-      'µs/event': ((result.seconds * 1e6) / (events * factor)).toFixed(2),
-      'peak RSS MB': result.rssMb.toFixed(0),
-    });
+    for (const threads of cores > 1 ? [1, cores] : [1]) {
+      const result = await measure(scanArgs(scaledTrail, threads));
+      scaling.push({
+        events: (events * factor).toLocaleString('en-US'),
+        threads,
+        'floor s': scaledFloor.seconds.toFixed(2),
+        seconds: result.seconds.toFixed(2),
+        'x floor': (scaledFloor.seconds / result.seconds).toFixed(2),
+        'µs/event': ((result.seconds * 1e6) / (events * factor)).toFixed(2),
+        'peak RSS MB': result.rssMb.toFixed(0),
+      });
+    }
   }
-  process.stdout.write(`\nscaling (1 worker, ${identities.toLocaleString('en-US')} identities):\n`);
+  process.stdout.write(`\nscaling (${identities.toLocaleString('en-US')} identities):\n`);
   printTable(scaling);
 }
