@@ -83,11 +83,13 @@ function workloadOf(userAgent: string | null, sourceIp: string | null): string |
  * string's number, an array index instead of a string's hash, for as long as
  * the numbering lasts. The facts are those eventFacts gives.
  */
+const PAIRED = 2 ** 20 - 1;
+
 export class NumberedFacts {
   private services: (string | null)[] = [];
   private networks: string[] = [];
   private products: string[] = [];
-  /** (user agent number + 1) · 2^20 + (address number + 1) → workload key; numbers stay below 2^20. */
+  /** (user agent number + 1) · 2^20 + (address number + 1) → workload key, for numbers below PAIRED. */
   private workloads = new Map<number, string>();
 
   /** The numbering started over: what a number meant is gone. */
@@ -110,13 +112,16 @@ export class NumberedFacts {
 
   private workloadOf(event: Event, sourceIp: number, userAgent: number): string | null {
     if (event.userAgent === null && event.sourceIp === null) return null;
-    const pair = (userAgent + 1) * 2 ** 20 + (sourceIp + 1);
-    const known = this.workloads.get(pair);
+    // A table holds a few thousand strings; only a batch of events with huge delegation chains numbers past PAIRED.
+    const paired = userAgent < PAIRED && sourceIp < PAIRED;
+    const pair = (userAgent + 1) * (PAIRED + 1) + (sourceIp + 1);
+    const known = paired ? this.workloads.get(pair) : undefined;
     if (known !== undefined) return known;
     const product = event.userAgent === null ? UNKNOWN_CLIENT : (this.products[userAgent] ??= userAgentProduct(event.userAgent));
     const network = event.sourceIp === null ? UNKNOWN_NETWORK : (this.networks[sourceIp] ??= sourceNetwork(event.sourceIp));
-    if (this.workloads.size >= MEMO_LIMIT * 4) this.workloads.clear();
     const key = joinWorkload(product, network);
+    if (!paired) return key;
+    if (this.workloads.size >= MEMO_LIMIT * 4) this.workloads.clear();
     this.workloads.set(pair, key);
     return key;
   }

@@ -99,3 +99,20 @@ describe('event batches', () => {
     expect(back.batches[1]?.strings).toEqual(['identity-2', 'identity-3']);
   });
 });
+
+describe('numbered facts', () => {
+  it('give the workload eventFacts gives even for strings numbered past the pairing range (huge delegation chains)', () => {
+    const base = { time: 0, identity: 'svc', credential: null, action: 's3:GetObject', resource: null, tenant: null, environment: null, outcome: 'success', category: 'access', onBehalfOf: null, source: { file: 'trail.json', line: 1 } } as const;
+    // Numbers: svc 0, s3:GetObject 1, UA-A 2, trail.json 3, hops from 4 — so ip-A gets 2^20 + 1. Paired
+    // as (agent + 1) · 2^20 + (address + 1), ip-A with UA-A (2) and s3:GetObject (1) with trail.json (3) collide.
+    const hops = Array.from({ length: 2 ** 20 - 3 }, (_, index) => `role-${index}`);
+    const events: Event[] = [
+      { ...base, sourceIp: null, userAgent: 'UA-A', actorChain: hops },
+      { ...base, sourceIp: 'ip-A', userAgent: 'UA-A', actorChain: [] },
+      { ...base, sourceIp: 's3:GetObject', userAgent: 'trail.json', actorChain: [] },
+    ];
+    const back = roundTrip(events, 8, 1 << 22);
+    expect(back.batches[0]?.strings.indexOf('ip-A')).toBe(2 ** 20 + 1);
+    expect(back.facts.map((facts) => facts.workload)).toEqual(events.map((one) => eventFacts(one).workload));
+  });
+});
