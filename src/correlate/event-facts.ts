@@ -86,7 +86,8 @@ function workloadOf(userAgent: string | null, sourceIp: string | null): string |
 const PAIRED = 2 ** 20 - 1;
 
 export class NumberedFacts {
-  private services: (string | null)[] = [];
+  /** undefined: not derived yet; null: the action has no service prefix (remembered too). */
+  private services: (string | null | undefined)[] = [];
   private networks: string[] = [];
   private products: string[] = [];
   /** (user agent number + 1) · 2^20 + (address number + 1) → workload key, for numbers below PAIRED. */
@@ -104,10 +105,18 @@ export class NumberedFacts {
   of(event: Event, action: number, sourceIp: number, userAgent: number): EventFacts {
     return {
       at: { time: event.time, source: event.source },
-      service: event.action === null ? null : (this.services[action] ??= serviceOf(event.action)),
+      service: event.action === null ? null : this.serviceOf(event.action, action),
       network: event.sourceIp === null ? null : (this.networks[sourceIp] ??= sourceNetwork(event.sourceIp)),
       workload: this.workloadOf(event, sourceIp, userAgent),
     };
+  }
+
+  private serviceOf(action: string, number: number): string | null {
+    const known = this.services[number];
+    if (known !== undefined) return known;
+    const service = serviceOf(action);
+    this.services[number] = service;
+    return service;
   }
 
   private workloadOf(event: Event, sourceIp: number, userAgent: number): string | null {
